@@ -1,0 +1,63 @@
+# Meterline: two commands do everything on a fresh machine.
+#   make demo   set up, generate sample events, build, print invoices
+#   make test   set up, then run every test (dbt build + unit tests, sqlfluff, pytest)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+VENV := .venv
+BIN := $(VENV)/bin
+DBT := $(BIN)/dbt
+
+# Billing date of the demo: pinned so the demo always shows final, draft and open invoices.
+DEMO_AS_OF ?= 2026-11-25
+DEMO_LANDING ?= data/landing
+export METERLINE_DUCKDB_PATH ?= warehouse/meterline.duckdb
+
+# The fixture scenario `make test` builds: small, hand-checked.
+FIXTURE_LANDING := tests/fixtures/landing
+FIXTURE_AS_OF := 2026-11-25
+FIXTURE_DB := warehouse/test.duckdb
+
+.PHONY: help setup demo test dbt-test lint pytest clean
+
+help:
+	@echo "make demo   - set up, generate sample events, build everything, print a summary"
+	@echo "make test   - set up and run every test (what CI runs)"
+	@echo "make clean  - remove build output and the local warehouse"
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
+		|| $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) sync --frozen $(UV_SYNC_ARGS)
+	@touch $@
+
+profiles.yml:
+	cp profiles.yml.example profiles.yml
+
+setup: $(VENV)/.installed profiles.yml
+	@mkdir -p warehouse/tmp
+
+demo: setup
+	rm -f $(METERLINE_DUCKDB_PATH) $(METERLINE_DUCKDB_PATH).wal
+	$(BIN)/python -m orchestration.sample --out $(DEMO_LANDING) --as-of $(DEMO_AS_OF)
+	$(DBT) build --quiet --vars '{landing_dir: "$(DEMO_LANDING)", as_of: "$(DEMO_AS_OF)"}' --exclude "resource_type:unit_test"
+	$(BIN)/python -m orchestration.report --database $(METERLINE_DUCKDB_PATH)
+
+test: setup dbt-test lint pytest
+
+dbt-test: setup
+	rm -f $(FIXTURE_DB) $(FIXTURE_DB).wal
+	METERLINE_DUCKDB_PATH=$(FIXTURE_DB) $(DBT) build \
+		--vars '{landing_dir: "$(FIXTURE_LANDING)", as_of: "$(FIXTURE_AS_OF)"}'
+
+lint: setup
+	$(BIN)/sqlfluff lint models macros tests --disable-progress-bar --processes 2
+	$(BIN)/ruff check orchestration bench tests
+
+pytest: setup
+	$(BIN)/pytest
+
+clean:
+	rm -rf target logs warehouse $(DEMO_LANDING) exports

@@ -1,0 +1,30 @@
+{#
+    Run-time settings read from dbt vars, with the defaults of the data contract.
+#}
+
+{% macro landing_dir() -%}
+    {{ return(var('landing_dir', env_var('METERLINE_LANDING_DIR', 'data/landing'))) }}
+{%- endmacro %}
+
+{# The billing "today": var as_of (YYYY-MM-DD), default the current date in UTC. #}
+{% macro as_of_date() -%}
+    {%- set raw = var('as_of', none) -%}
+    {%- if raw is none or raw == '' -%}
+        {%- set raw = modules.datetime.datetime.now(modules.pytz.utc).strftime('%Y-%m-%d') -%}
+    {%- endif -%}
+    {%- set parsed = modules.datetime.datetime.strptime(raw | string, '%Y-%m-%d') -%}
+    {{ return(parsed.strftime('%Y-%m-%d')) }}
+{%- endmacro %}
+
+{# as_of as a SQL date literal. #}
+{% macro as_of_literal() -%}
+    cast('{{ meterline.as_of_date() }}' as date)
+{%- endmacro %}
+
+{% macro future_tolerance_hours() -%}
+    {{ return(var('future_tolerance_hours', 24) | int) }}
+{%- endmacro %}
+
+{% macro grace_days() -%}
+    {{ return(var('grace_days', 3) | int) }}
+{%- endmacro %}
