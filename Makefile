@@ -53,7 +53,7 @@ dbt-test: setup
 		--vars '{landing_dir: "$(FIXTURE_LANDING)", as_of: "$(FIXTURE_AS_OF)"}'
 
 lint: setup
-	$(BIN)/sqlfluff lint models macros tests --disable-progress-bar --processes 2
+	$(BIN)/sqlfluff lint models tests --disable-progress-bar
 	$(BIN)/ruff check orchestration bench tests
 
 pytest: setup
