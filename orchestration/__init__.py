@@ -1,0 +1,1 @@
+"""Meterline orchestration: sample data, reports and pipeline definitions."""

@@ -1,0 +1,422 @@
+"""Plain-text summary of a built Meterline warehouse: ingestion, usage and invoices.
+
+Reads the DuckDB file read-only. A section whose tables are not built yet prints "(not built)".
+
+Usage: python -m orchestration.report [--database PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+NOT_BUILT = "(not built)"
+DEFAULT_DATABASE = "warehouse/meterline.duckdb"
+# Used when seeds.currencies is missing or lacks a currency; ISO 4217 minor units.
+FALLBACK_MINOR_UNITS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0,
+                        "KWD": 3, "BHD": 3, "JOD": 3, "OMR": 3, "TND": 3}
+ADDITIVE_AGGREGATIONS = ("count", "sum")
+LINE_TYPE_ORDER = ("usage", "adjustment", "fixed", "discount", "minimum_true_up", "credit")
+STATUS_ORDER = ("final", "draft", "open")
+
+Row = tuple[Any, ...]
+
+
+class Warehouse:
+    """Read-only queries against the warehouse, with table look-ups for graceful degradation."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        rows = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns"
+        ).fetchall()
+        self._columns: dict[tuple[str, str], list[str]] = {}
+        for schema, table, column in rows:
+            self._columns.setdefault((schema, table), []).append(column)
+
+    def has(self, schema: str, table: str) -> bool:
+        return (schema, table) in self._columns
+
+    def columns(self, schema: str, table: str) -> list[str]:
+        return self._columns.get((schema, table), [])
+
+    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        return self.con.execute(sql, list(params or [])).fetchall()
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def format_money(amount: Any, minor_units: int) -> str:
+    """Thousands separators and exactly the currency's minor units, rounded half away from 0."""
+    if amount is None:
+        return ""
+    value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    exponent = Decimal(1).scaleb(-minor_units)
+    return f"{value.quantize(exponent, rounding=ROUND_HALF_UP):,.{minor_units}f}"
+
+
+def format_quantity(value: Any) -> str:
+    """Thousands separators, no trailing fractional zeros."""
+    if value is None:
+        return ""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{number.normalize():,f}"
+
+
+def format_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], align: str) -> list[str]:
+    """Aligned plain-text table; align has one 'l' or 'r' per column."""
+    cells = [[str(cell) for cell in row] for row in rows]
+    widths = [max([len(header)] + [len(row[i]) for row in cells])
+              for i, header in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [value.rjust(width) if side == "r" else value.ljust(width)
+                 for value, width, side in zip(values, widths, align, strict=True)]
+        return ("  " + "  ".join(parts)).rstrip()
+
+    return [line(headers), line(["-" * width for width in widths])] + [line(row) for row in cells]
+
+
+def heading(title: str) -> list[str]:
+    return ["", title, "=" * len(title)]
+
+
+def subheading(title: str) -> list[str]:
+    return ["", title]
+
+
+def period_label(start: date | None, end: date | None) -> str:
+    if start is None:
+        return ""
+    if end is None:
+        return f"from {start}"
+    return f"{start} to {end - timedelta(days=1)}"
+
+
+# --------------------------------------------------------------------------- ingestion
+
+
+def _find_column(columns: Sequence[str], *stems: str) -> str | None:
+    for stem in stems:
+        if stem in columns:
+            return stem
+    for stem in stems:
+        for column in columns:
+            if column.startswith(stem):
+                return column
+    return None
+
+
+def _reconciliation(wh: Warehouse) -> list[str]:
+    lines = subheading("Reconciliation (audit.audit_event_reconciliation)")
+    columns = wh.columns("audit", "audit_event_reconciliation")
+    if not columns:
+        return lines + ["  " + NOT_BUILT]
+    wanted = {
+        "received": _find_column(columns, "received"),
+        "accepted": _find_column(columns, "accepted"),
+        "duplicates": _find_column(columns, "duplicates", "duplicate"),
+        "quarantined": _find_column(columns, "quarantined", "quarantine"),
+    }
+    if "file_name" not in columns or None in wanted.values():
+        return lines + ["  (unexpected columns: " + ", ".join(columns) + ")"]
+    select = ", ".join(f"coalesce(sum({column}), 0)" for column in wanted.values())
+    table = "audit.audit_event_reconciliation"
+    (total,) = wh.rows(f"select {select} from {table} where file_name is null")
+    (files,) = wh.rows(f"select count(*) from {table} where file_name is not null")
+    counts = dict(zip(wanted, total, strict=True))
+    rows = [("files", format_quantity(files[0]))]
+    rows += [(name, format_quantity(value)) for name, value in counts.items()]
+    holds = counts["received"] == counts["accepted"] + counts["duplicates"] + counts["quarantined"]
+    check = "holds" if holds else "DOES NOT HOLD"
+    return lines + format_table(("", "records"), rows, "lr") + [
+        f"  received = accepted + duplicates + quarantined: {check}"
+    ]
+
+
+def _top_accounts(wh: Warehouse, table: str) -> dict[str, str]:
+    """Per reason, the accounts with the most rows: 'acct_a 12, acct_b 3, ...'."""
+    rows = wh.rows(
+        f"select reason, coalesce(account_id, '(none)'), count(*) from audit.{table} "
+        "group by all order by 1, 3 desc, 2"
+    )
+    listed: dict[str, list[str]] = {}
+    for reason, account_id, n in rows:
+        listed.setdefault(reason, []).append(f"{account_id} {n:,}")
+    return {reason: ", ".join(items[:3]) + (", ..." if len(items) > 3 else "")
+            for reason, items in listed.items()}
+
+
+def _reason_counts(wh: Warehouse, table: str, title: str, unit: str) -> list[str]:
+    lines = subheading(f"{title} (audit.{table})")
+    columns = wh.columns("audit", table)
+    if not columns:
+        return lines + ["  " + NOT_BUILT]
+    if "reason" not in columns:
+        return lines + ["  (no reason column)"]
+    rows = wh.rows(
+        f"select reason, count(*) from audit.{table} group by reason order by 2 desc, 1"
+    )
+    if not rows:
+        return lines + ["  (none)"]
+    accounts = _top_accounts(wh, table) if "account_id" in columns else {}
+    table_rows = [(reason, format_quantity(n), accounts.get(reason, "")) for reason, n in rows]
+    return lines + format_table(("reason", unit, "accounts"), table_rows, "lrl")
+
+
+def _duplicate_kinds(wh: Warehouse) -> list[str]:
+    """Duplicates against conflicts, when audit_duplicate_events says which is which."""
+    columns = wh.columns("audit", "audit_duplicate_events")
+    kind = _find_column(columns, "duplicate_type", "dedupe_status", "duplicate_kind")
+    if kind is None:
+        return []
+    rows = wh.rows(
+        f"select {kind}, count(*) from audit.audit_duplicate_events group by 1 order by 2 desc, 1"
+    )
+    counts = ", ".join(f"{value} {format_quantity(n)}" for value, n in rows)
+    return [f"  duplicates by type (audit.audit_duplicate_events): {counts or 'none'}"]
+
+
+def ingestion_section(wh: Warehouse) -> list[str]:
+    return (
+        heading("Ingestion")
+        + _reconciliation(wh)
+        + _duplicate_kinds(wh)
+        + _reason_counts(wh, "audit_quarantined_events", "Quarantined by reason", "records")
+        + _reason_counts(wh, "audit_unrated_events", "Unrated usage by reason", "rows")
+    )
+
+
+# --------------------------------------------------------------------------- usage
+
+
+def _meter_info(wh: Warehouse) -> dict[str, tuple[str, str]]:
+    if not wh.has("seeds", "meters"):
+        return {}
+    rows = wh.rows("select meter_id, aggregation, unit from seeds.meters")
+    return {meter_id: (aggregation or "", unit or "") for meter_id, aggregation, unit in rows}
+
+
+def _period_quantity(aggregation: str, quantities: list[Any]) -> Any:
+    """A period quantity from per-group (or per-day) rows, when it can be derived honestly."""
+    values = [value for value in quantities if value is not None]
+    if not values:
+        return None
+    if aggregation in ADDITIVE_AGGREGATIONS:
+        return sum(values, Decimal(0))
+    if aggregation == "max":
+        return max(values)
+    if aggregation == "min":
+        return min(values)
+    if len(values) == 1:
+        return values[0]
+    return None
+
+
+def _usage_rows(wh: Warehouse) -> tuple[str, list[Row]] | None:
+    """(source description, rows of period, account, contract, meter, [quantities], events)."""
+    if wh.has("intermediate", "int_meter_usage"):
+        rows = wh.rows(
+            "select period_start, account_id, contract_id, meter_id, "
+            "list(quantity order by dimension_value), sum(event_count) "
+            "from intermediate.int_meter_usage group by all order by 1, 2, 3, 4"
+        )
+        return "intermediate.int_meter_usage (period figures, usage under a contract)", rows
+    if wh.has("marts", "fct_usage_daily"):
+        rows = wh.rows(
+            "select cast(date_trunc('month', usage_date) as date), account_id, null, meter_id, "
+            "list(quantity order by usage_date, dimension_value), sum(event_count) "
+            "from marts.fct_usage_daily group by all order by 1, 2, 3, 4"
+        )
+        return "marts.fct_usage_daily (daily rows by calendar month)", rows
+    return None
+
+
+def usage_section(wh: Warehouse) -> list[str]:
+    lines = heading("Usage per account and meter")
+    found = _usage_rows(wh)
+    if found is None:
+        return lines + ["  " + NOT_BUILT]
+    source, rows = found
+    meters = _meter_info(wh)
+    lines += [
+        f"  Source: {source}.",
+        "  Count and sum meters add up over groups; max and min take the extreme. unique_count,",
+        "  mean and latest figures of several groups or days cannot be combined and show '-':",
+        "  the billed quantities are on the invoice lines.",
+    ]
+    by_period: dict[Any, list[Row]] = {}
+    for row in rows:
+        by_period.setdefault(row[0], []).append(row)
+    for period, period_rows in by_period.items():
+        table = []
+        for _, account_id, contract_id, meter_id, quantities, events in period_rows:
+            aggregation, unit = meters.get(meter_id, ("", ""))
+            quantity = _period_quantity(aggregation, list(quantities))
+            shown = "-" if quantity is None else format_quantity(quantity)
+            table.append((account_id, contract_id or "", meter_id, aggregation,
+                          format_quantity(events), shown, unit))
+        lines += subheading(f"Period {period:%Y-%m}")
+        lines += format_table(
+            ("account", "contract", "meter", "aggregation", "events", "quantity", "unit"),
+            table, "llllrrl",
+        )
+    return lines
+
+
+# --------------------------------------------------------------------------- invoices
+
+
+def _minor_units(wh: Warehouse) -> dict[str, int]:
+    units = dict(FALLBACK_MINOR_UNITS)
+    if wh.has("seeds", "currencies"):
+        units.update({currency: int(minor) for currency, minor in
+                      wh.rows("select currency, minor_units from seeds.currencies")})
+    return units
+
+
+def _invoice_lines(wh: Warehouse) -> dict[str, list[Row]] | None:
+    if not wh.has("marts", "fct_invoice_lines"):
+        return None
+    rows = wh.rows(
+        "select invoice_id, line_type, description, meter_id, dimension_value, quantity, amount, "
+        "invoice_line_id from marts.fct_invoice_lines"
+    )
+    by_invoice: dict[str, list[Row]] = {}
+    for row in rows:
+        by_invoice.setdefault(row[0], []).append(row)
+    for invoice_rows in by_invoice.values():
+        invoice_rows.sort(key=_line_sort_key)
+    return by_invoice
+
+
+def _line_sort_key(row: Row) -> tuple[int, str, str]:
+    line_type = row[1] or ""
+    ranks = {name: rank for rank, name in enumerate(LINE_TYPE_ORDER)}
+    rank = ranks.get(line_type, len(LINE_TYPE_ORDER))
+    return rank, row[2] or "", row[7] or ""
+
+
+def _describe(row: Row) -> str:
+    _, _, description, meter_id, dimension_value, *_ = row
+    if description:
+        return str(description)
+    return " ".join(part for part in (meter_id, dimension_value) if part)
+
+
+def _invoice_block(invoice: Row, lines: list[Row] | None, units: int) -> list[str]:
+    invoice_id, account_id, currency, start, end, status, _, total, _ = invoice
+    title = f"{account_id}  {period_label(start, end)}  {status}  {currency}"
+    block = ["", f"{title}  (invoice {invoice_id})"]
+    if lines is None:
+        return block + ["  lines " + NOT_BUILT, f"  Total {currency} {format_money(total, units)}"]
+    table = [(row[1], _describe(row), format_quantity(row[5]), format_money(row[6], units))
+             for row in lines]
+    block += format_table(("line type", "description", "quantity", "amount"), table, "llrr")
+    block.append(f"  Total {currency} {format_money(total, units)}")
+    line_sum = sum((row[6] for row in lines if row[6] is not None), Decimal(0))
+    if total is not None and line_sum != total:
+        block.append(f"  (lines sum to {currency} {format_money(line_sum, units)})")
+    return block
+
+
+def _currency_summary(invoices: list[Row], units: dict[str, int]) -> list[str]:
+    lines = subheading("Totals by currency")
+    by_currency: dict[str, list[Row]] = {}
+    for invoice in invoices:
+        by_currency.setdefault(invoice[2], []).append(invoice)
+    for currency, rows in sorted(by_currency.items()):
+        minor = units.get(currency, 2)
+
+        def money(selected: list[Row], currency: str = currency, minor: int = minor) -> str:
+            amount = sum((row[7] for row in selected if row[7] is not None), Decimal(0))
+            return f"{currency} {format_money(amount, minor)}"
+
+        statuses = sorted({row[5] for row in rows},
+                          key=lambda s: (STATUS_ORDER.index(s) if s in STATUS_ORDER else 9, s))
+        parts = [f"{status} {money([r for r in rows if r[5] == status])} in "
+                 f"{sum(1 for r in rows if r[5] == status)}" for status in statuses]
+        noun = "invoice" if len(rows) == 1 else "invoices"
+        lines.append(f"  {currency}: {len(rows)} {noun}, total {money(rows)} "
+                     f"({', '.join(parts)})")
+    return lines
+
+
+def invoices_section(wh: Warehouse) -> list[str]:
+    lines = heading("Invoices")
+    if not wh.has("marts", "fct_invoices"):
+        return lines + ["  " + NOT_BUILT]
+    invoices = wh.rows(
+        "select invoice_id, account_id, currency, period_start, period_end, status, subtotal, "
+        "total, line_count from marts.fct_invoices order by period_start, account_id, currency"
+    )
+    if not invoices:
+        return lines + ["  (no invoices)"]
+    units = _minor_units(wh)
+    all_lines = _invoice_lines(wh)
+    for invoice in invoices:
+        invoice_lines = None if all_lines is None else all_lines.get(invoice[0], [])
+        lines += _invoice_block(invoice, invoice_lines, units.get(invoice[2], 2))
+    return lines + _currency_summary(invoices, units)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def _guarded(section: Callable[[Warehouse], list[str]], title: str, wh: Warehouse) -> list[str]:
+    try:
+        return section(wh)
+    except duckdb.Error as error:
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return heading(title) + [f"  (not available: {first_line})"]
+
+
+def render_report(con: duckdb.DuckDBPyConnection, database: str = "") -> str:
+    wh = Warehouse(con)
+    lines = [f"Meterline report{': ' + database if database else ''}"]
+    lines += _guarded(ingestion_section, "Ingestion", wh)
+    lines += _guarded(usage_section, "Usage per account and meter", wh)
+    lines += _guarded(invoices_section, "Invoices", wh)
+    return "\n".join(lines) + "\n"
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("METERLINE_DUCKDB_PATH") or DEFAULT_DATABASE,
+        help="DuckDB file (default env METERLINE_DUCKDB_PATH, else warehouse/meterline.duckdb)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    if not Path(args.database).is_file():
+        print(f"report: no warehouse at {args.database} (run dbt build first)", file=sys.stderr)
+        return 1
+    try:
+        con = duckdb.connect(args.database, read_only=True)
+    except duckdb.Error as error:
+        print(f"report: cannot open {args.database}: {error}", file=sys.stderr)
+        return 1
+    try:
+        sys.stdout.write(render_report(con, args.database))
+    finally:
+        con.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
