@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 
-# Billing date of the demo: pinned so the demo always shows final, draft and open invoices.
+# Billing date of the demo: pinned so the demo always shows the same final and open invoices.
 DEMO_AS_OF ?= 2026-11-25
 DEMO_LANDING ?= data/landing
 export METERLINE_DUCKDB_PATH ?= warehouse/meterline.duckdb
@@ -20,17 +20,24 @@ FIXTURE_LANDING := tests/fixtures/landing
 FIXTURE_AS_OF := 2026-11-25
 FIXTURE_DB := warehouse/test.duckdb
 
-.PHONY: help setup demo test dbt-test lint pytest clean
+.PHONY: help setup setup-spark demo test dbt-test lint pytest clean
 
 help:
 	@echo "make demo   - set up, generate sample events, build everything, print a summary"
 	@echo "make test   - set up and run every test (what CI runs)"
 	@echo "make clean  - remove build output and the local warehouse"
+	@echo "make bench SIZE=small|medium|large|xl [BENCH_ARGS=...] - benchmark against plain SQL"
 
+# uv is the only thing installed outside the project's virtualenv (with pip, if missing).
 $(VENV)/.installed: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
 		|| $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	$(UV) sync --frozen $(UV_SYNC_ARGS)
+	$(UV) sync --frozen --inexact
+	@touch $@
+
+# The Spark engine (dbt-spark + PySpark) is an optional extra: only tests and Spark runs need it.
+$(VENV)/.installed-spark: $(VENV)/.installed
+	$(UV) sync --frozen --inexact --extra spark
 	@touch $@
 
 profiles.yml:
@@ -39,13 +46,15 @@ profiles.yml:
 setup: $(VENV)/.installed profiles.yml
 	@mkdir -p warehouse/tmp
 
+setup-spark: setup $(VENV)/.installed-spark
+
 demo: setup
 	rm -f $(METERLINE_DUCKDB_PATH) $(METERLINE_DUCKDB_PATH).wal
 	$(BIN)/python -m orchestration.sample --out $(DEMO_LANDING) --as-of $(DEMO_AS_OF)
 	$(DBT) build --quiet --vars '{landing_dir: "$(DEMO_LANDING)", as_of: "$(DEMO_AS_OF)"}' --exclude "resource_type:unit_test"
 	$(BIN)/python -m orchestration.report --database $(METERLINE_DUCKDB_PATH)
 
-test: setup dbt-test lint pytest
+test: setup-spark dbt-test lint pytest
 
 dbt-test: setup
 	rm -f $(FIXTURE_DB) $(FIXTURE_DB).wal
@@ -61,3 +70,11 @@ pytest: setup
 
 clean:
 	rm -rf target logs warehouse $(DEMO_LANDING) exports
+
+# Benchmark against the bare-SQL floor (bench/README.md). SIZE: small, medium, large or xl;
+# BENCH_ARGS is passed on to bench.run, e.g. BENCH_ARGS="--keep --threads 1".
+SIZE ?= small
+BENCH_ARGS ?=
+.PHONY: bench
+bench: setup
+	$(BIN)/python -m bench.run --size $(SIZE) $(BENCH_ARGS)
