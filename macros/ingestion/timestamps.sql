@@ -1,0 +1,33 @@
+{#
+    Time zone helpers. Timestamps are stored as UTC wall time without a time zone.
+#}
+
+{#
+    ISO-8601 text to a UTC timestamp: 'YYYY-MM-DD', 'T' or a space, 'HH:MM[:SS[.fraction]]',
+    then 'Z', '+HH', '+HHMM' or '+HH:MM' (converted to UTC) or nothing (already UTC).
+    Anything else, or an impossible date or time, gives null. Fractions below a
+    microsecond are truncated.
+#}
+{% macro parse_iso_timestamp_utc(text_expr) -%}
+    {{ return(adapter.dispatch('parse_iso_timestamp_utc', 'meterline')(text_expr)) }}
+{%- endmacro %}
+
+{% macro default__parse_iso_timestamp_utc(text_expr) -%}
+    case
+        when not {{ meterline.regex_matches(text_expr,
+            '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?$') }}
+            then null
+        when {{ meterline.regex_matches(text_expr, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$') }}
+            then timezone('UTC', try_cast(upper({{ text_expr }}) as timestamptz))
+        else try_cast(upper({{ text_expr }}) as timestamp)
+    end
+{%- endmacro %}
+
+{# A UTC timestamp as wall time in the IANA time zone held in tz_expr. #}
+{% macro utc_to_local(timestamp_expr, tz_expr) -%}
+    {{ return(adapter.dispatch('utc_to_local', 'meterline')(timestamp_expr, tz_expr)) }}
+{%- endmacro %}
+
+{% macro default__utc_to_local(timestamp_expr, tz_expr) -%}
+    timezone({{ tz_expr }}, timezone('UTC', {{ timestamp_expr }}))
+{%- endmacro %}

@@ -1,0 +1,35 @@
+with
+
+deduplicated as (
+
+    select * from {{ ref('int_events_deduplicated') }}
+
+),
+
+losers as (
+
+    select
+        -- ids
+        record_id,
+        source,
+        event_id,
+
+        -- classification
+        dedupe_status as duplicate_type,
+
+        -- landing
+        file_name,
+        line_number,
+        file_landed_at,
+        raw_record,
+
+        -- the record that counts
+        winning_record_id,
+        winning_file_name,
+        winning_line_number
+    from deduplicated
+    where dedupe_status in ('duplicate', 'conflict')
+
+)
+
+select * from losers

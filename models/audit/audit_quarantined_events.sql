@@ -1,0 +1,33 @@
+with
+
+validated as (
+
+    select * from {{ ref('int_events_validated') }}
+
+),
+
+quarantined as (
+
+    select
+        -- ids
+        record_id,
+
+        -- landing
+        file_name,
+        line_number,
+        file_landed_at,
+        raw_record,
+
+        -- reason
+        quarantine_reason as reason,
+
+        -- parsed, when available
+        event_id,
+        source,
+        account_id
+    from validated
+    where not is_valid
+
+)
+
+select * from quarantined

@@ -1,0 +1,104 @@
+with
+
+accepted as (
+
+    select * from {{ ref('int_events_accepted') }}
+
+),
+
+meters as (
+
+    select * from {{ ref('stg_meters') }}
+
+),
+
+meter_values as (
+
+    select * from {{ ref('int_event_meter_values') }}
+
+),
+
+-- reason no_meter: no meter reads the event type (one row per event, meter_id null)
+no_meter as (
+
+    select
+        accepted.source,
+        accepted.event_id,
+        accepted.account_id,
+        accepted.event_type,
+        accepted.occurred_at,
+        cast(null as {{ dbt.type_string() }}) as meter_id,
+        accepted.period_start,
+        'no_meter' as reason
+    from accepted
+    left join meters
+        on accepted.event_type = meters.event_type
+    where meters.meter_id is null
+
+),
+
+-- reason no_active_contract: read by a meter, but no contract in force on its usage date
+-- (one row per event and meter)
+no_active_contract as (
+
+    select
+        meter_values.source,
+        meter_values.event_id,
+        meter_values.account_id,
+        accepted.event_type,
+        meter_values.occurred_at,
+        meter_values.meter_id,
+        meter_values.period_start,
+        'no_active_contract' as reason
+    from meter_values
+    inner join accepted
+        on meter_values.record_id = accepted.record_id
+    where meter_values.contract_id is null
+
+),
+
+-- reason no_price (rating): read by a meter under a contract, but the contract has no price
+-- for that meter and group in that period (one row per event and meter)
+unpriced_usage as (
+
+    select * from {{ ref('int_unpriced_usage') }}
+
+),
+
+no_price as (
+
+    select
+        meter_values.source,
+        meter_values.event_id,
+        meter_values.account_id,
+        accepted.event_type,
+        meter_values.occurred_at,
+        meter_values.meter_id,
+        meter_values.period_start,
+        'no_price' as reason
+    from meter_values
+    inner join accepted
+        on meter_values.record_id = accepted.record_id
+    inner join unpriced_usage
+        on
+            meter_values.contract_id = unpriced_usage.contract_id
+            and meter_values.meter_id = unpriced_usage.meter_id
+            and meter_values.period_start = unpriced_usage.period_start
+            and (
+                meter_values.dimension_value = unpriced_usage.dimension_value
+                or (meter_values.dimension_value is null and unpriced_usage.dimension_value is null)
+            )
+
+),
+
+unioned as (
+
+    select * from no_meter
+    union all
+    select * from no_active_contract
+    union all
+    select * from no_price
+
+)
+
+select * from unioned

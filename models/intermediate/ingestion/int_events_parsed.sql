@@ -1,0 +1,125 @@
+with
+
+records as (
+
+    select * from {{ ref('stg_landing__event_records') }}
+
+),
+
+objects as (
+
+    select
+        *,
+        {{ meterline.json_is_object('raw_record') }} as is_json_object
+    from records
+
+),
+
+fields as (
+
+    select
+        record_id,
+        file_name,
+        line_number,
+        file_landed_at,
+        raw_record,
+        is_json_object,
+
+        -- ids (JSON numbers read as their text)
+        case when is_json_object then {{ meterline.json_type_at('raw_record', "'/event_id'") }} end as event_id_type,
+        case when is_json_object then {{ meterline.json_text_at('raw_record', "'/event_id'") }} end as event_id_text,
+        case when is_json_object then {{ meterline.json_type_at('raw_record', "'/source'") }} end as source_type,
+        case when is_json_object then {{ meterline.json_text_at('raw_record', "'/source'") }} end as source_text,
+        case when is_json_object then {{ meterline.json_type_at('raw_record', "'/account_id'") }} end as account_id_type,
+        case when is_json_object then {{ meterline.json_text_at('raw_record', "'/account_id'") }} end as account_id_text,
+        case when is_json_object then {{ meterline.json_type_at('raw_record', "'/event_type'") }} end as event_type_type,
+        case when is_json_object then {{ meterline.json_text_at('raw_record', "'/event_type'") }} end as event_type_text,
+
+        -- timestamps
+        case
+            when is_json_object then {{ meterline.json_type_at('raw_record', "'/occurred_at'") }}
+        end as occurred_at_type,
+        case
+            when is_json_object then {{ meterline.json_text_at('raw_record', "'/occurred_at'") }}
+        end as occurred_at_text,
+
+        -- properties
+        case
+            when is_json_object then {{ meterline.json_type_at('raw_record', "'/properties'") }}
+        end as properties_type,
+        case
+            when is_json_object then {{ meterline.json_value_at('raw_record', "'/properties'") }}
+        end as properties_value,
+        case
+            when is_json_object then {{ meterline.json_text_at('raw_record', "'/properties'") }}
+        end as properties_text
+    from objects
+
+),
+
+typed as (
+
+    select
+        record_id,
+        file_name,
+        line_number,
+        file_landed_at,
+        raw_record,
+        is_json_object,
+
+        -- an id is a non-blank JSON string or a JSON number (read as its text)
+        case
+            when event_id_type in ('string', 'integer', 'number') and trim(event_id_text) <> '' then event_id_text
+        end as event_id,
+        case
+            when source_type in ('string', 'integer', 'number') and trim(source_text) <> '' then source_text
+            else 'default'
+        end as source,
+        case
+            when event_type_type in ('string', 'integer', 'number') and trim(event_type_text) <> ''
+                then event_type_text
+        end as event_type,
+        case
+            when account_id_type in ('string', 'integer', 'number') and trim(account_id_text) <> ''
+                then account_id_text
+        end as account_id,
+
+        -- timestamps
+        case when occurred_at_type is not null and occurred_at_type <> 'null' then occurred_at_text end
+            as occurred_at_raw,
+        case
+            when occurred_at_type = 'string' then {{ meterline.parse_iso_timestamp_utc('occurred_at_text') }}
+        end as occurred_at,
+
+        -- properties: an object, or a string holding an object (e.g. a Parquet text column)
+        case
+            when properties_type = 'object' then {{ meterline.json_minify('properties_value') }}
+            when properties_type = 'string' and {{ meterline.json_is_object('properties_text') }}
+                then {{ meterline.json_minify('properties_text') }}
+        end as properties,
+        coalesce(
+            properties_type is null
+            or properties_type = 'null'
+            or properties_type = 'object'
+            or (properties_type = 'string' and {{ meterline.json_is_object('properties_text') }}),
+            false
+        ) as is_properties_valid
+    from fields
+
+),
+
+hashed as (
+
+    select
+        *,
+        {{ meterline.surrogate_key([
+            'event_type',
+            'account_id',
+            'occurred_at',
+            meterline.json_canonical_object('properties'),
+        ]) }} as payload_hash
+    from typed
+
+)
+
+select * from hashed

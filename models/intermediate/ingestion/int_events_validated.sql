@@ -1,0 +1,95 @@
+with
+
+parsed as (
+
+    select * from {{ ref('int_events_parsed') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('stg_accounts') }}
+
+),
+
+readings as (
+
+    select * from {{ ref('int_event_meter_readings') }}
+
+),
+
+invalid_values as (
+
+    select distinct record_id
+    from readings
+    where is_value_invalid
+
+),
+
+checked as (
+
+    select
+        parsed.*,
+        accounts.account_id is not null as is_known_account,
+        invalid_values.record_id is not null as has_invalid_value
+    from parsed
+    left join accounts
+        on parsed.account_id = accounts.account_id
+    left join invalid_values
+        on parsed.record_id = invalid_values.record_id
+
+),
+
+reasoned as (
+
+    select
+        *,
+        -- the first reason that applies, in a fixed order
+        case
+            when not is_json_object or not is_properties_valid then 'malformed_record'
+            when event_id is null then 'missing_event_id'
+            when account_id is null then 'missing_account_id'
+            when event_type is null then 'missing_event_type'
+            when occurred_at is null then 'invalid_timestamp'
+            when occurred_at > {{ dbt.dateadd(
+                'hour',
+                meterline.future_tolerance_hours(),
+                dbt.dateadd('day', 1, meterline.as_of_literal())
+            ) }} then 'future_timestamp'
+            when not is_known_account then 'unknown_account'
+            when has_invalid_value then 'invalid_value'
+        end as quarantine_reason
+    from checked
+
+),
+
+final as (
+
+    select
+        -- ids
+        record_id,
+        source,
+        event_id,
+        account_id,
+        event_type,
+
+        -- landing
+        file_name,
+        line_number,
+        file_landed_at,
+        raw_record,
+
+        -- event
+        occurred_at_raw,
+        occurred_at,
+        properties,
+        payload_hash,
+
+        -- validation
+        quarantine_reason,
+        quarantine_reason is null as is_valid
+    from reasoned
+
+)
+
+select * from final

@@ -1,0 +1,39 @@
+{#
+    Meter definitions are well formed: value_property is set unless the aggregation is
+    count (and null for count), group_by has no empty property name, and no name has
+    leading or trailing blanks that would silently miss a property.
+#}
+{% test meter_definition_is_valid(model) %}
+
+with
+
+meters as (
+
+    select * from {{ model }}
+
+),
+
+problems as (
+
+    select
+        meter_id,
+        case
+            when aggregation <> 'count' and (value_property is null or trim(value_property) = '')
+                then 'value_property required'
+            when aggregation = 'count' and value_property is not null
+                then 'value_property must be empty for count'
+            when group_by is not null and (
+                group_by = '' or group_by like '|%' or group_by like '%|' or group_by like '%||%'
+            )
+                then 'empty name in group_by'
+            when event_type is null or trim(event_type) = ''
+                then 'event_type required'
+        end as problem
+    from meters
+
+)
+
+select * from problems
+where problem is not null
+
+{% endtest %}
