@@ -1,0 +1,58 @@
+{#
+    A decimal as customer-facing text for invoice descriptions: thousands
+    separated by commas, '.' before the fraction. With `scale` the value is
+    shown with exactly that many fractional digits (money: the currency's
+    minor units, a constant); without it trailing zeros are dropped
+    (quantities, unit prices). Works on the decimal's text, never through
+    floating point. Null in, null out.
+#}
+{% macro format_number(value, scale=none) -%}
+    {{ return(adapter.dispatch('format_number', 'meterline')(value, scale)) }}
+{%- endmacro %}
+
+{% macro default__format_number(value, scale=none) -%}
+    {%- if scale is none -%}
+        {%- set digits = 'cast(abs(' ~ value ~ ') as ' ~ dbt.type_string() ~ ')' -%}
+    {%- else -%}
+        {%- set digits = 'cast(abs(cast(' ~ value ~ ' as decimal(38, ' ~ (scale | int) ~ '))) as ' ~ dbt.type_string() ~ ')' -%}
+    {%- endif -%}
+    {%- set whole = "lpad(split_part(" ~ digits ~ ", '.', 1), 39, '0')" -%}
+    {%- set fraction = "split_part(" ~ digits ~ ", '.', 2)" -%}
+    case
+        when {{ value }} is null then null
+        else concat(
+            case when {{ value }} < 0 then '-' else '' end,
+            coalesce(nullif(regexp_replace(concat(
+                {%- for group in range(13) %}
+                substr({{ whole }}, {{ group * 3 + 1 }}, 3){{ ", ','," if not loop.last }}
+                {%- endfor %}
+            ), '^[0,]+', ''), ''), '0'),
+            {%- if scale is none %}
+            case
+                when regexp_replace({{ fraction }}, '0+$', '') = '' then ''
+                else concat('.', regexp_replace({{ fraction }}, '0+$', ''))
+            end
+            {%- elif scale | int > 0 %}
+            concat('.', {{ fraction }})
+            {%- else %}
+            ''
+            {%- endif %}
+        )
+    end
+{%- endmacro %}
+
+{#
+    Money as text with the currency's minor units, where minor_units may be a
+    column (0 to 4): one constant-scale branch per value.
+#}
+{% macro format_money(amount, minor_units) -%}
+    {{ return(adapter.dispatch('format_money', 'meterline')(amount, minor_units)) }}
+{%- endmacro %}
+
+{% macro default__format_money(amount, minor_units) -%}
+    case {{ minor_units }}
+        {%- for digits in range(5) %}
+        when {{ digits }} then {{ meterline.format_number(amount, digits) }}
+        {%- endfor %}
+    end
+{%- endmacro %}

@@ -1,0 +1,154 @@
+{#
+    Billing periods of every contract: calendar months from the contract's
+    start month up to the month containing as_of, stopping before ends_on,
+    plus any later month that already has usage (events within the future
+    tolerance of as_of), so that no accepted usage goes unbilled.
+#}
+
+with
+
+contracts as (
+
+    select * from {{ ref('stg_contracts') }}
+
+),
+
+plans as (
+
+    select * from {{ ref('stg_plans') }}
+
+),
+
+meter_usage as (
+
+    select * from {{ ref('int_meter_usage') }}
+
+),
+
+month_offsets as (
+
+    select cast(generated_number as integer) - 1 as month_offset
+    from ({{ dbt.generate_series(1200) }}) as series
+
+),
+
+contract_months as (
+
+    select
+        contract_id,
+        cast({{ dbt.date_trunc('month', 'starts_on') }} as date) as first_period_start,
+        cast({{ dbt.date_trunc('month', meterline.as_of_literal()) }} as date) as as_of_period_start
+    from contracts
+
+),
+
+calendar_periods as (
+
+    select
+        contract_months.contract_id,
+        cast(
+            {{ dbt.dateadd('month', 'month_offsets.month_offset', 'contract_months.first_period_start') }} as date
+        ) as period_start
+    from contract_months
+    inner join month_offsets
+        on month_offsets.month_offset <= {{ dbt.datediff(
+            'contract_months.first_period_start', 'contract_months.as_of_period_start', 'month'
+        ) }}
+
+),
+
+usage_periods as (
+
+    select distinct
+        contract_id,
+        period_start
+    from meter_usage
+
+),
+
+all_periods as (
+
+    select
+        contract_id,
+        period_start
+    from calendar_periods
+    union
+    select
+        contract_id,
+        period_start
+    from usage_periods
+
+),
+
+periods as (
+
+    select
+        -- ids
+        contracts.account_id,
+        contracts.contract_id,
+        contracts.plan_id,
+        plans.currency,
+
+        -- dates
+        all_periods.period_start,
+        cast({{ dbt.dateadd('month', 1, 'all_periods.period_start') }} as date) as period_end,
+        contracts.starts_on as contract_starts_on,
+        contracts.ends_on as contract_ends_on,
+
+        -- commitments
+        contracts.minimum_commitment,
+        contracts.discount_percent
+    from all_periods
+    inner join contracts
+        on all_periods.contract_id = contracts.contract_id
+    inner join plans
+        on contracts.plan_id = plans.plan_id
+
+),
+
+covered as (
+
+    select
+        *,
+        case
+            when contract_starts_on > period_start then contract_starts_on
+            else period_start
+        end as coverage_start,
+        case
+            when contract_ends_on is not null and contract_ends_on < period_end then contract_ends_on
+            else period_end
+        end as coverage_end
+    from periods
+    where
+        period_start < coalesce(contract_ends_on, period_end)
+        and period_end > contract_starts_on
+
+),
+
+final as (
+
+    select
+        -- ids
+        account_id,
+        contract_id,
+        plan_id,
+        currency,
+
+        -- dates
+        period_start,
+        period_end,
+        contract_starts_on,
+        contract_ends_on,
+        coverage_start,
+        coverage_end,
+
+        -- numerics
+        cast({{ dbt.datediff('coverage_start', 'coverage_end', 'day') }} as integer) as covered_days,
+        cast({{ dbt.datediff('period_start', 'period_end', 'day') }} as integer) as period_days,
+        minimum_commitment,
+        discount_percent
+    from covered
+
+)
+
+select * from final

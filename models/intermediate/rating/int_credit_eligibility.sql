@@ -1,0 +1,123 @@
+{#
+    Which prepaid grants each invoice may draw on, and in which order.
+
+    An invoice's amount due before credits is the sum of its charge and
+    commitment lines (never below zero). A grant of the invoice's account and
+    currency is eligible when the period starts on or after its effective_on
+    and before its expires_on. Within an invoice grants are used most eligible
+    first (priority ascending, nulls last; earliest expires_on, nulls last;
+    grant_id); across invoices in period order (period_sequence).
+#}
+
+with
+
+charge_lines as (
+
+    select * from {{ ref('int_invoice_charge_lines') }}
+
+),
+
+commitment_lines as (
+
+    select * from {{ ref('int_invoice_commitment_lines') }}
+
+),
+
+credit_grants as (
+
+    select * from {{ ref('stg_credit_grants') }}
+
+),
+
+lines as (
+
+    select
+        invoice_id,
+        account_id,
+        currency,
+        period_start,
+        period_end,
+        amount
+    from charge_lines
+    union all
+    select
+        invoice_id,
+        account_id,
+        currency,
+        period_start,
+        period_end,
+        amount
+    from commitment_lines
+
+),
+
+invoices as (
+
+    select
+        invoice_id,
+        account_id,
+        currency,
+        period_start,
+        period_end,
+        sum(amount) as amount_before_credit
+    from lines
+    group by
+        invoice_id,
+        account_id,
+        currency,
+        period_start,
+        period_end
+
+),
+
+eligible as (
+
+    select
+        -- ids
+        invoices.invoice_id,
+        invoices.account_id,
+        invoices.currency,
+        credit_grants.grant_id,
+
+        -- dates
+        invoices.period_start,
+        invoices.period_end,
+        credit_grants.effective_on,
+        credit_grants.expires_on,
+
+        -- ordering
+        credit_grants.priority,
+
+        -- numerics
+        case
+            when invoices.amount_before_credit > 0 then invoices.amount_before_credit
+            else cast(0 as {{ meterline.money_type() }})
+        end as amount_due,
+        credit_grants.amount as grant_amount
+    from invoices
+    inner join credit_grants
+        on
+            invoices.account_id = credit_grants.account_id
+            and invoices.currency = credit_grants.currency
+            and invoices.period_start >= credit_grants.effective_on
+            and (credit_grants.expires_on is null or invoices.period_start < credit_grants.expires_on)
+
+),
+
+sequenced as (
+
+    select
+        *,
+        cast(dense_rank() over (
+            partition by account_id, currency
+            order by period_start
+        ) as integer) as period_sequence,
+        cast(row_number() over (
+            partition by invoice_id
+            order by priority asc nulls last, expires_on asc nulls last, grant_id asc
+        ) as integer) as grant_rank
+    from eligible
+
+)
+
+select * from sequenced
