@@ -20,12 +20,17 @@ FIXTURE_LANDING := tests/fixtures/landing
 FIXTURE_AS_OF := 2026-11-25
 FIXTURE_DB := warehouse/test.duckdb
 
+# `make dagster`: the Dagster UI and daemon, local only. Instance state lives in .dagster_home/.
+DAGSTER_PORT ?= 3000
+
 .PHONY: help setup setup-spark demo test dbt-test lint pytest clean
 
 help:
 	@echo "make demo   - set up, generate sample events, build everything, print a summary"
 	@echo "make test   - set up and run every test (what CI runs)"
 	@echo "make clean  - remove build output and the local warehouse"
+	@echo "make test-spark - build the fixture scenario on DuckDB and on Spark, compare (Java 17)"
+	@echo "make dagster - start the Dagster UI on http://127.0.0.1:$(DAGSTER_PORT) (schedule, sensor, pushes)"
 	@echo "make bench SIZE=small|medium|large|xl [BENCH_ARGS=...] - benchmark against plain SQL"
 
 # uv is the only thing installed outside the project's virtualenv (with pip, if missing).
@@ -78,3 +83,15 @@ BENCH_ARGS ?=
 .PHONY: bench
 bench: setup
 	$(BIN)/python -m bench.run --size $(SIZE) $(BENCH_ARGS)
+
+dagster: setup
+	@mkdir -p .dagster_home
+	@test -f .dagster_home/dagster.yaml || cp orchestration/dagster.yaml .dagster_home/dagster.yaml
+	DAGSTER_HOME="$(CURDIR)/.dagster_home" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p $(DAGSTER_PORT)
+
+# The same project on Apache Spark (dbt-spark session, local PySpark; needs Java 17): builds the
+# fixture scenario on DuckDB and on Spark and compares every contract mart and audit table.
+.PHONY: test-spark
+test-spark: setup-spark
+	METERLINE_TEST_SPARK=1 $(BIN)/pytest tests/python/test_spark_parity.py

@@ -1,0 +1,71 @@
+{#
+    The append-only billing tables written by the orchestration (period close and the push
+    ledger), created when missing so that models can read them as the source `billing` even on
+    a fresh warehouse. Called from the `on-run-start` hook; never alters or empties a table.
+    Columns: the contract columns of fct_invoices / fct_invoice_lines plus frozen_at. Keep in
+    step with orchestration/billing/tables.py (a test compares both).
+#}
+{% macro create_billing_tables() -%}
+    {{ return(adapter.dispatch('create_billing_tables', 'meterline')()) }}
+{%- endmacro %}
+
+{% macro default__create_billing_tables() -%}
+    {%- set string = dbt.type_string() -%}
+    {%- set timestamp = dbt.type_timestamp() -%}
+    {%- set money = meterline.money_type() -%}
+    {%- set tables = {
+        'final_invoices': [
+            ('invoice_id', string),
+            ('account_id', string),
+            ('currency', string),
+            ('period_start', 'date'),
+            ('period_end', 'date'),
+            ('status', string),
+            ('subtotal', money),
+            ('total', money),
+            ('line_count', dbt.type_bigint()),
+            ('frozen_at', timestamp),
+        ],
+        'final_invoice_lines': [
+            ('invoice_line_id', string),
+            ('invoice_id', string),
+            ('account_id', string),
+            ('contract_id', string),
+            ('period_start', 'date'),
+            ('period_end', 'date'),
+            ('line_type', string),
+            ('meter_id', string),
+            ('price_id', string),
+            ('dimension_value', string),
+            ('quantity', meterline.quantity_type()),
+            ('amount', money),
+            ('currency', string),
+            ('description', string),
+            ('frozen_at', timestamp),
+        ],
+        'push_ledger': [
+            ('target', string),
+            ('invoice_id', string),
+            ('invoice_line_id', string),
+            ('external_id', string),
+            ('step', string),
+            ('pushed_at', timestamp),
+        ],
+    } -%}
+    {%- if execute -%}
+        {%- do adapter.create_schema(api.Relation.create(database=target.database, schema='billing')) -%}
+        {%- for table_name, columns in tables.items() -%}
+            {%- set relation = api.Relation.create(
+                database=target.database, schema='billing', identifier=table_name) -%}
+            {%- call statement('create_' ~ table_name) -%}
+                create table if not exists {{ relation }} (
+                {%- for column_name, column_type in columns %}
+                    {{ column_name }} {{ column_type }}{{ ',' if not loop.last }}
+                {%- endfor %}
+                )
+            {%- endcall -%}
+        {%- endfor -%}
+        {#- Hooks and run-operation do not commit statements run while rendering. -#}
+        {%- do adapter.commit() -%}
+    {%- endif -%}
+{%- endmacro %}

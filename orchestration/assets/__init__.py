@@ -1,0 +1,1 @@
+"""Dagster assets: the dbt project and the billing (freeze, export, Stripe) assets."""

@@ -1,0 +1,133 @@
+"""Billing assets: period close (freeze) and the pushes to the file export and Stripe.
+
+    marts/fct_invoices, marts/fct_invoice_lines (dbt, gated by their blocking dbt tests)
+        -> billing/period_close (append-only freeze; gated by blocking Python checks)
+            -> billing/invoice_exports (CSV + JSON per final invoice)
+            -> billing/stripe_invoices (invoice items, invoice, finalize)
+"""
+
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from orchestration.billing import files
+from orchestration.billing.freeze import freeze_final_invoices
+from orchestration.billing.invoices import load_frozen_invoices
+from orchestration.billing.ledger import PushLedger
+from orchestration.billing.stripe_client import TARGET as STRIPE_TARGET
+from orchestration.billing.stripe_client import StripePusher
+from orchestration.policies import TRANSIENT_RETRY
+from orchestration.resources import ExportsResource, StripeResource, WarehouseResource
+
+MART_INVOICES_KEY = AssetKey(["marts", "fct_invoices"])
+MART_INVOICE_LINES_KEY = AssetKey(["marts", "fct_invoice_lines"])
+ACCOUNTS_KEY = AssetKey(["staging", "stg_accounts"])
+CURRENCIES_KEY = AssetKey(["staging", "stg_currencies"])
+PERIOD_CLOSE_KEY = AssetKey(["billing", "period_close"])
+INVOICE_EXPORTS_KEY = AssetKey(["billing", "invoice_exports"])
+STRIPE_INVOICES_KEY = AssetKey(["billing", "stripe_invoices"])
+
+
+@asset(
+    key=PERIOD_CLOSE_KEY,
+    deps=[MART_INVOICES_KEY, MART_INVOICE_LINES_KEY],
+    group_name="billing",
+    kinds={"duckdb"},
+    retry_policy=TRANSIENT_RETRY,
+    description=(
+        "Period close: appends every final invoice not frozen yet (and its lines) to the "
+        "append-only tables billing.final_invoices and billing.final_invoice_lines."
+    ),
+)
+def period_close(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    with warehouse.connect() as conn:
+        result = freeze_final_invoices(conn)
+        frozen_total = conn.execute("select count(*) from billing.final_invoices").fetchall()[0][0]
+    context.log.info(
+        f"froze {len(result.invoice_ids)} invoices ({result.line_count} lines); "
+        f"{frozen_total} frozen in all"
+    )
+    return MaterializeResult(
+        metadata={
+            "newly_frozen_invoices": len(result.invoice_ids),
+            "newly_frozen_lines": result.line_count,
+            "frozen_invoices_total": frozen_total,
+            "frozen_at": result.frozen_at.isoformat(),
+        }
+    )
+
+
+@asset(
+    key=INVOICE_EXPORTS_KEY,
+    deps=[PERIOD_CLOSE_KEY, CURRENCIES_KEY],
+    group_name="billing",
+    kinds={"csv", "json"},
+    retry_policy=TRANSIENT_RETRY,
+    description="One CSV and one JSON file per frozen final invoice, written once, atomically.",
+)
+def invoice_exports(
+    context: AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource
+) -> MaterializeResult:
+    with warehouse.connect() as conn:
+        invoices = load_frozen_invoices(conn)
+        ledger = PushLedger(conn, files.TARGET)
+        result = files.export_invoices(invoices, exports.path, ledger)
+    for relative in result.restored:
+        context.log.warning(f"restored missing export {relative} (already in the ledger)")
+    context.log.info(f"wrote {len(result.written)} files for {len(invoices)} frozen invoices")
+    return MaterializeResult(
+        metadata={
+            "exports_dir": MetadataValue.path(str(exports.path.resolve())),
+            "files_written": len(result.written),
+            "files_restored": len(result.restored),
+            "invoices_already_exported": result.skipped_invoices,
+            "ledger_rows_added": ledger.appended,
+        }
+    )
+
+
+@asset(
+    key=STRIPE_INVOICES_KEY,
+    deps=[PERIOD_CLOSE_KEY, ACCOUNTS_KEY, CURRENCIES_KEY],
+    group_name="billing",
+    kinds={"stripe"},
+    retry_policy=TRANSIENT_RETRY,
+    description=(
+        "Pushes each frozen final invoice of an account with a Stripe customer to Stripe exactly "
+        "once: invoice items (minor units), the invoice, then finalize."
+    ),
+)
+def stripe_invoices(
+    context: AssetExecutionContext, warehouse: WarehouseResource, stripe: StripeResource
+) -> MaterializeResult:
+    if not stripe.is_configured:
+        context.log.warning(f"{stripe.api_key_env} is not set: nothing pushed to Stripe")
+        return MaterializeResult(metadata={"skipped": "no Stripe API key"})
+    with warehouse.connect() as conn:
+        invoices = load_frozen_invoices(conn)
+        ledger = PushLedger(conn, STRIPE_TARGET)
+        pusher = StripePusher(
+            stripe.client(), ledger, context.log.warning, stripe.collect_automatically
+        )
+        result = pusher.push(invoices)
+    metadata = {
+        "invoices_finalized": len(result.invoices_finalized),
+        "invoices_already_pushed": result.invoices_already_pushed,
+        "invoices_without_customer": result.invoices_without_customer,
+        "invoice_items_created": result.items_created,
+        "stripe_requests": result.requests,
+        "ledger_rows_added": ledger.appended,
+    }
+    if result.failures:
+        raise Failure(
+            description=f"{len(result.failures)} invoices could not be pushed to Stripe",
+            metadata={**metadata, "failures": MetadataValue.json(result.failures)},
+            allow_retries=False,
+        )
+    return MaterializeResult(metadata=metadata)

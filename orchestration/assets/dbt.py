@@ -1,0 +1,153 @@
+"""The dbt project as Dagster assets: every model and seed an asset, every dbt test a check.
+
+One `dbt build` runs per materialization with the vars `as_of` and `landing_dir`. `as_of` comes
+from, in order: the op config, the run tag `meterline/as_of` (set by the schedule and the sensor),
+the run's partition key, else today's date in UTC. Error-severity dbt tests are blocking checks,
+so a failing test stops the freeze and the pushes downstream.
+"""
+
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, Config, Failure
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from pydantic import Field
+
+from orchestration.policies import TRANSIENT_RETRY
+from orchestration.resources import WarehouseResource
+from orchestration.settings import AS_OF_TAG, LANDING_DIR_TAG, REPO_ROOT, default_landing_dir
+
+# Messages of dbt errors worth retrying: the warehouse file held by another process, I/O hiccups.
+TRANSIENT_ERROR = re.compile(
+    r"could not set lock|conflicting lock|database is locked|i/?o error|timed out|timeout"
+    r"|connection (?:refused|reset|closed|error)",
+    re.IGNORECASE,
+)
+
+dbt_project = DbtProject(
+    project_dir=REPO_ROOT,
+    # Own target dir per environment (the team never shares one); default the repo's target/.
+    target_path=Path(os.environ.get("METERLINE_DBT_TARGET_PATH") or "target"),
+    profiles_dir=os.environ.get("METERLINE_DBT_PROFILES_DIR") or REPO_ROOT,
+)
+
+
+def dbt_executable() -> str:
+    """dbt on PATH, else the one installed beside this Python (the project's virtualenv)."""
+    beside = Path(sys.executable).parent / "dbt"
+    return shutil.which("dbt") or str(beside)
+
+
+def parse_manifest() -> None:
+    """`dbt parse` into the project's target path (what dagster-dbt's preparer does)."""
+    subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--target-path", str(dbt_project.target_path),
+         "--profiles-dir", str(dbt_project.profiles_dir)],
+        cwd=dbt_project.project_dir,
+        check=True,
+    )
+
+
+# Under `dagster dev` the manifest is re-parsed at load; elsewhere it is parsed once if missing.
+dbt_project.prepare_if_dev()
+if not dbt_project.manifest_path.exists():
+    parse_manifest()
+
+
+class DbtBuildConfig(Config):
+    as_of: str = Field(
+        default="", description="Billing date YYYY-MM-DD; empty: tag, partition, today"
+    )
+    landing_dir: str = Field(default="", description="Landing directory; empty: tag, then env")
+
+
+def resolve_vars(
+    config: DbtBuildConfig, tags: Mapping[str, str], partition_key: str | None
+) -> dict[str, str]:
+    as_of = config.as_of or tags.get(AS_OF_TAG) or partition_key or ""
+    as_of = as_of or datetime.now(UTC).date().isoformat()
+    datetime.strptime(as_of, "%Y-%m-%d")  # fails early on anything but YYYY-MM-DD
+    landing_dir = config.landing_dir or tags.get(LANDING_DIR_TAG) or default_landing_dir()
+    return {"as_of": as_of, "landing_dir": landing_dir}
+
+
+@contextmanager
+def _env(name: str, value: str) -> Iterator[None]:
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+def _failure_for(run_results: Mapping[str, Any] | None) -> Exception:
+    """A retryable error for transient trouble, a final Failure for data or code errors."""
+    if run_results is None:
+        return RuntimeError("dbt failed before writing run_results.json")
+    failed = [r for r in run_results.get("results", []) if r.get("status") in ("error", "fail")]
+    summary = {r.get("unique_id", "?"): str(r.get("message") or r.get("status")) for r in failed}
+    errors = [r for r in failed if r.get("status") == "error"]
+    if any(TRANSIENT_ERROR.search(str(r.get("message") or "")) for r in errors):
+        return RuntimeError(f"dbt build hit a transient error: {summary}")
+    return Failure(
+        description=f"dbt build failed: {len(failed)} nodes errored or failed their tests",
+        metadata={"failed": summary},
+        allow_retries=False,
+    )
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    name="meterline_dbt",
+    retry_policy=TRANSIENT_RETRY,
+)
+def meterline_dbt(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: DbtBuildConfig,
+) -> Iterator[Any]:
+    partition_key = context.partition_key if context.has_partition_key else None
+    dbt_vars = resolve_vars(config, context.run.tags, partition_key)
+    context.log.info(f"dbt build with vars {dbt_vars} into {warehouse.database_path}")
+    target_path = dbt_project.target_path / "dagster" / context.run.run_id
+    # The dbt subprocess inherits the environment: point it at the warehouse resource's file.
+    with _env("METERLINE_DUCKDB_PATH", warehouse.database_path):
+        invocation = dbt.cli(
+            [
+                "build",
+                "--vars",
+                json.dumps(dbt_vars),
+                "--exclude",
+                "resource_type:unit_test",
+            ],
+            context=context,
+            raise_on_error=False,
+            target_path=target_path,
+        )
+    yield from invocation.stream()
+    if not invocation.is_successful():
+        try:
+            run_results: Mapping[str, Any] | None = invocation.get_artifact("run_results.json")
+        except (OSError, ValueError):  # no artifact: dbt stopped early
+            run_results = None
+        raise _failure_for(run_results)
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())

@@ -1,0 +1,1 @@
+"""Period close and the exactly-once push of final invoices to billing targets."""

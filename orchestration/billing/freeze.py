@@ -1,0 +1,98 @@
+"""Period close: append newly final invoices and their lines to the frozen billing tables.
+
+The frozen tables are append-only: rows are inserted once, never updated or deleted. An invoice
+is frozen the first time a run sees it `final` in `marts.fct_invoices`; from then on its frozen
+rows are what billing targets receive, whatever later runs compute for its period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+from orchestration.billing.tables import (
+    FINAL_INVOICE_LINES,
+    FINAL_INVOICES,
+    INVOICE_COLUMNS,
+    INVOICE_LINE_COLUMNS,
+    column_names,
+    ensure_billing_tables,
+)
+
+MART_INVOICES = "marts.fct_invoices"
+MART_INVOICE_LINES = "marts.fct_invoice_lines"
+
+
+@dataclass(frozen=True)
+class FreezeResult:
+    frozen_at: datetime
+    invoice_ids: tuple[str, ...]
+    line_count: int
+
+
+def utc_now() -> datetime:
+    """The current UTC time as a naive timestamp (warehouse timestamps are UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def freeze_final_invoices(
+    conn: duckdb.DuckDBPyConnection, frozen_at: datetime | None = None
+) -> FreezeResult:
+    """Append every `final` invoice not frozen yet, with its lines, in one transaction."""
+    ensure_billing_tables(conn)
+    frozen_at = frozen_at or utc_now()
+    invoice_cols = ", ".join(column_names(INVOICE_COLUMNS))
+    line_cols = ", ".join(column_names(INVOICE_LINE_COLUMNS))
+    conn.execute("begin transaction")
+    try:
+        new_ids = [
+            row[0]
+            for row in conn.execute(
+                f"""
+                select invoice.invoice_id
+                from {MART_INVOICES} as invoice
+                where invoice.status = 'final'
+                    and not exists (
+                        select 1
+                        from {FINAL_INVOICES} as frozen
+                        where frozen.invoice_id = invoice.invoice_id
+                    )
+                order by invoice.invoice_id
+                """
+            ).fetchall()
+        ]
+        line_count = 0
+        if new_ids:
+            conn.execute("create or replace temp table _freeze_ids (invoice_id varchar)")
+            conn.executemany("insert into _freeze_ids values (?)", [(i,) for i in new_ids])
+            conn.execute(
+                f"""
+                insert into {FINAL_INVOICES} ({invoice_cols}, frozen_at)
+                select {invoice_cols}, cast(? as timestamp)
+                from {MART_INVOICES}
+                where invoice_id in (select invoice_id from _freeze_ids)
+                """,
+                [frozen_at],
+            )
+            line_count = conn.execute(
+                f"""
+                insert into {FINAL_INVOICE_LINES} ({line_cols}, frozen_at)
+                select {line_cols}, cast(? as timestamp)
+                from {MART_INVOICE_LINES} as line
+                where line.invoice_id in (select invoice_id from _freeze_ids)
+                    and not exists (
+                        select 1
+                        from {FINAL_INVOICE_LINES} as frozen
+                        where frozen.invoice_line_id = line.invoice_line_id
+                    )
+                """,
+                [frozen_at],
+            ).fetchall()[0][0]
+            conn.execute("drop table _freeze_ids")
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return FreezeResult(frozen_at=frozen_at, invoice_ids=tuple(new_ids), line_count=line_count)

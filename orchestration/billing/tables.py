@@ -1,0 +1,78 @@
+"""The append-only billing tables: column lists and create-if-missing DDL.
+
+The same tables are created by the dbt macro `create_billing_tables` (an `on-run-start` hook), so
+dbt models can read them as the source `billing` on a fresh warehouse. A test checks that both
+definitions agree.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+BILLING_SCHEMA = "billing"
+FINAL_INVOICES = f"{BILLING_SCHEMA}.final_invoices"
+FINAL_INVOICE_LINES = f"{BILLING_SCHEMA}.final_invoice_lines"
+PUSH_LEDGER = f"{BILLING_SCHEMA}.push_ledger"
+
+MONEY = "decimal(38, 4)"
+QUANTITY = "decimal(22, 9)"
+
+# Contract columns of marts.fct_invoices, in the contract's order.
+INVOICE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("invoice_id", "varchar"),
+    ("account_id", "varchar"),
+    ("currency", "varchar"),
+    ("period_start", "date"),
+    ("period_end", "date"),
+    ("status", "varchar"),
+    ("subtotal", MONEY),
+    ("total", MONEY),
+    ("line_count", "bigint"),
+)
+
+# Contract columns of marts.fct_invoice_lines, in the contract's order.
+INVOICE_LINE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("invoice_line_id", "varchar"),
+    ("invoice_id", "varchar"),
+    ("account_id", "varchar"),
+    ("contract_id", "varchar"),
+    ("period_start", "date"),
+    ("period_end", "date"),
+    ("line_type", "varchar"),
+    ("meter_id", "varchar"),
+    ("price_id", "varchar"),
+    ("dimension_value", "varchar"),
+    ("quantity", QUANTITY),
+    ("amount", MONEY),
+    ("currency", "varchar"),
+    ("description", "varchar"),
+)
+
+FROZEN_AT: tuple[str, str] = ("frozen_at", "timestamp")
+
+LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("target", "varchar"),
+    ("invoice_id", "varchar"),
+    ("invoice_line_id", "varchar"),
+    ("external_id", "varchar"),
+    ("step", "varchar"),
+    ("pushed_at", "timestamp"),
+)
+
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    FINAL_INVOICES: (*INVOICE_COLUMNS, FROZEN_AT),
+    FINAL_INVOICE_LINES: (*INVOICE_LINE_COLUMNS, FROZEN_AT),
+    PUSH_LEDGER: LEDGER_COLUMNS,
+}
+
+
+def column_names(columns: tuple[tuple[str, str], ...]) -> list[str]:
+    return [name for name, _ in columns]
+
+
+def ensure_billing_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create the billing schema and tables when missing; never alters existing ones."""
+    conn.execute(f"create schema if not exists {BILLING_SCHEMA}")
+    for table, columns in TABLES.items():
+        body = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in columns)
+        conn.execute(f"create table if not exists {table} (\n    {body}\n)")

@@ -1,0 +1,92 @@
+"""Dagster resources: the warehouse connection, Stripe settings and the exports directory.
+
+Everything is configured from the environment with the project's defaults:
+
+    METERLINE_DUCKDB_PATH        warehouse file (default warehouse/meterline.duckdb)
+    STRIPE_API_KEY               Stripe secret key; unset: the Stripe push is skipped
+    METERLINE_STRIPE_API_BASE    Stripe API base URL (default https://api.stripe.com)
+    METERLINE_STRIPE_MAX_NETWORK_RETRIES   SDK retries per request (default 2)
+    METERLINE_EXPORTS_DIR        invoice export directory (default exports)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import stripe
+from dagster import ConfigurableResource
+
+from orchestration.billing.stripe_client import DEFAULT_API_BASE, make_client
+
+DEFAULT_DUCKDB_PATH = "warehouse/meterline.duckdb"
+DEFAULT_EXPORTS_DIR = "exports"
+
+
+class WarehouseResource(ConfigurableResource):
+    """The DuckDB warehouse; a connection is opened per use and closed right after, so the file
+    is never held while dbt (a separate process) writes to it."""
+
+    database_path: str = DEFAULT_DUCKDB_PATH
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.database_path).parent.mkdir(parents=True, exist_ok=True)
+        conn = duckdb.connect(self.database_path)
+        try:
+            conn.execute("set TimeZone = 'UTC'")
+            yield conn
+        finally:
+            conn.close()
+
+
+class StripeResource(ConfigurableResource):
+    """Stripe settings. The secret key is read from the environment variable named by
+    `api_key_env` at run time, so it never appears in run config or the UI; `api_key` overrides
+    it (tests)."""
+
+    api_key_env: str = "STRIPE_API_KEY"
+    api_key: str = ""
+    api_base: str = DEFAULT_API_BASE
+    max_network_retries: int = 2
+    # auto_advance when finalizing: Stripe then collects payment on its own.
+    collect_automatically: bool = True
+
+    def secret_key(self) -> str:
+        return self.api_key or os.environ.get(self.api_key_env, "")
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.secret_key())
+
+    def client(self) -> stripe.StripeClient:
+        return make_client(self.secret_key(), self.api_base, self.max_network_retries)
+
+
+class ExportsResource(ConfigurableResource):
+    directory: str = DEFAULT_EXPORTS_DIR
+
+    @property
+    def path(self) -> Path:
+        return Path(self.directory)
+
+
+def warehouse_from_env() -> WarehouseResource:
+    return WarehouseResource(
+        database_path=os.environ.get("METERLINE_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH
+    )
+
+
+def stripe_from_env() -> StripeResource:
+    return StripeResource(
+        api_base=os.environ.get("METERLINE_STRIPE_API_BASE") or DEFAULT_API_BASE,
+        max_network_retries=int(os.environ.get("METERLINE_STRIPE_MAX_NETWORK_RETRIES", "2")),
+    )
+
+
+def exports_from_env() -> ExportsResource:
+    return ExportsResource(directory=os.environ.get("METERLINE_EXPORTS_DIR") or DEFAULT_EXPORTS_DIR)
+

@@ -1,0 +1,32 @@
+"""Settings shared by the assets, the schedule and the sensor (read from the environment)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dagster import DefaultScheduleStatus, DefaultSensorStatus
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Run tags read by the dbt asset (set by the schedule and the sensor, or by hand in the UI).
+AS_OF_TAG = "meterline/as_of"
+LANDING_DIR_TAG = "meterline/landing_dir"
+
+
+def default_landing_dir() -> str:
+    """The landing directory of the data contract: env METERLINE_LANDING_DIR, else data/landing."""
+    return os.environ.get("METERLINE_LANDING_DIR") or "data/landing"
+
+
+def automation_enabled() -> bool:
+    """METERLINE_AUTOMATION=off starts the schedule and sensor stopped (toggle them in the UI)."""
+    return os.environ.get("METERLINE_AUTOMATION", "on").lower() not in ("off", "0", "false", "no")
+
+
+def schedule_status() -> DefaultScheduleStatus:
+    return DefaultScheduleStatus.RUNNING if automation_enabled() else DefaultScheduleStatus.STOPPED
+
+
+def sensor_status() -> DefaultSensorStatus:
+    return DefaultSensorStatus.RUNNING if automation_enabled() else DefaultSensorStatus.STOPPED
