@@ -2,8 +2,11 @@
     The append-only billing tables written by the orchestration (period close and the push
     ledger), created when missing so that models can read them as the source `billing` even on
     a fresh warehouse. Called from the `on-run-start` hook; never alters or empties a table.
-    Columns: the contract columns of fct_invoices / fct_invoice_lines plus frozen_at. Keep in
-    step with orchestration/billing/tables.py (a test compares both).
+    Columns: the contract columns of fct_invoices / fct_invoice_lines plus frozen_at, then the
+    optional columns added later (adjusted_invoice_line_id: the line an adjustment line corrects).
+    A table created before a column was added gets it appended (`alter table ... add column`),
+    so the column order is the same on old and new warehouses. Keep in step with
+    orchestration/billing/tables.py (a test compares both).
 #}
 {% macro create_billing_tables() -%}
     {{ return(adapter.dispatch('create_billing_tables', 'meterline')()) }}
@@ -42,6 +45,7 @@
             ('currency', string),
             ('description', string),
             ('frozen_at', timestamp),
+            ('adjusted_invoice_line_id', string),
         ],
         'push_ledger': [
             ('target', string),
@@ -64,6 +68,16 @@
                 {%- endfor %}
                 )
             {%- endcall -%}
+            {#- Columns added after a warehouse was created: append the missing ones. -#}
+            {%- set existing = adapter.get_columns_in_relation(relation) | map(attribute='name')
+                | map('lower') | list -%}
+            {%- for column_name, column_type in columns -%}
+                {%- if column_name not in existing -%}
+                    {%- call statement('add_' ~ table_name ~ '_' ~ column_name) -%}
+                        alter table {{ relation }} add column {{ column_name }} {{ column_type }}
+                    {%- endcall -%}
+                {%- endif -%}
+            {%- endfor -%}
         {%- endfor -%}
         {#- Hooks and run-operation do not commit statements run while rendering. -#}
         {%- do adapter.commit() -%}

@@ -6,9 +6,39 @@ credit_grants as (
 
 ),
 
-credit_applications as (
+computed_applications as (
 
     select * from {{ ref('int_credit_applications') }}
+
+),
+
+frozen_credit_applications as (
+
+    select * from {{ ref('int_frozen_credit_applications') }}
+
+),
+
+-- frozen invoices keep their frozen credit lines; the others are allocated from what is left
+credit_applications as (
+
+    select
+        grant_id,
+        account_id,
+        invoice_id,
+        currency,
+        period_start,
+        applied_amount
+    from computed_applications
+    union all
+    select
+        grant_id,
+        account_id,
+        invoice_id,
+        currency,
+        period_start,
+        applied_amount
+    from frozen_credit_applications
+    where grant_id is not null
 
 ),
 

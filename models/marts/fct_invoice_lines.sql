@@ -1,14 +1,20 @@
+{#
+    Frozen invoices (billing.final_invoices) show their frozen lines exactly as frozen;
+    every other invoice shows its computed lines, the adjustment lines it hosts and its
+    credit lines.
+#}
+
 with
 
-charge_lines as (
+computed_lines as (
 
-    select * from {{ ref('int_invoice_charge_lines') }}
+    select * from {{ ref('int_invoice_computed_lines') }}
 
 ),
 
-commitment_lines as (
+adjustments as (
 
-    select * from {{ ref('int_invoice_commitment_lines') }}
+    select * from {{ ref('int_invoice_adjustments') }}
 
 ),
 
@@ -18,9 +24,82 @@ credit_applications as (
 
 ),
 
+frozen_invoices as (
+
+    select * from {{ ref('stg_billing__final_invoices') }}
+
+),
+
+frozen_lines as (
+
+    select * from {{ ref('stg_billing__final_invoice_lines') }}
+
+),
+
+frozen_credit_applications as (
+
+    select * from {{ ref('int_frozen_credit_applications') }}
+
+),
+
+open_computed_lines as (
+
+    select
+        computed_lines.invoice_line_id,
+        computed_lines.invoice_id,
+        computed_lines.account_id,
+        computed_lines.contract_id,
+        computed_lines.period_start,
+        computed_lines.period_end,
+        computed_lines.line_type,
+        computed_lines.meter_id,
+        computed_lines.price_id,
+        computed_lines.dimension_value,
+        computed_lines.quantity,
+        computed_lines.amount,
+        computed_lines.currency,
+        computed_lines.description,
+        cast(null as {{ dbt.type_string() }}) as grant_id,
+        cast(null as {{ dbt.type_string() }}) as adjusted_invoice_line_id
+    from computed_lines
+    left join frozen_invoices
+        on computed_lines.invoice_id = frozen_invoices.invoice_id
+    where frozen_invoices.invoice_id is null
+
+),
+
+adjustment_lines as (
+
+    select
+        invoice_line_id,
+        invoice_id,
+        account_id,
+        contract_id,
+        period_start,
+        period_end,
+        line_type,
+        meter_id,
+        price_id,
+        dimension_value,
+        quantity,
+        amount,
+        currency,
+        description,
+        cast(null as {{ dbt.type_string() }}) as grant_id,
+        adjusted_invoice_line_id
+    from adjustments
+    where not is_pending
+
+),
+
 credit_lines as (
 
     select
+        {{ meterline.surrogate_key([
+            'invoice_id', "'credit'", 'cast(null as ' ~ dbt.type_string() ~ ')',
+            'cast(null as ' ~ dbt.type_string() ~ ')', 'cast(null as ' ~ dbt.type_string() ~ ')',
+            'grant_id'
+        ]) }} as invoice_line_id,
         invoice_id,
         account_id,
         cast(null as {{ dbt.type_string() }}) as contract_id,
@@ -34,48 +113,48 @@ credit_lines as (
         -applied_amount as amount,
         currency,
         concat('Prepaid credit ', grant_id) as description,
-        grant_id
+        grant_id,
+        cast(null as {{ dbt.type_string() }}) as adjusted_invoice_line_id
     from credit_applications
+
+),
+
+frozen_invoice_lines as (
+
+    select
+        frozen_lines.invoice_line_id,
+        frozen_lines.invoice_id,
+        frozen_lines.account_id,
+        frozen_lines.contract_id,
+        frozen_lines.period_start,
+        frozen_lines.period_end,
+        frozen_lines.line_type,
+        frozen_lines.meter_id,
+        frozen_lines.price_id,
+        frozen_lines.dimension_value,
+        frozen_lines.quantity,
+        frozen_lines.amount,
+        frozen_lines.currency,
+        frozen_lines.description,
+        frozen_credit_applications.grant_id,
+        frozen_lines.adjusted_invoice_line_id
+    from frozen_lines
+    inner join frozen_invoices
+        on frozen_lines.invoice_id = frozen_invoices.invoice_id
+    left join frozen_credit_applications
+        on frozen_lines.invoice_line_id = frozen_credit_applications.invoice_line_id
 
 ),
 
 lines as (
 
-    select
-        invoice_id,
-        account_id,
-        contract_id,
-        period_start,
-        period_end,
-        line_type,
-        meter_id,
-        price_id,
-        dimension_value,
-        quantity,
-        amount,
-        currency,
-        description,
-        cast(null as {{ dbt.type_string() }}) as grant_id
-    from charge_lines
+    select * from open_computed_lines
     union all
-    select
-        invoice_id,
-        account_id,
-        contract_id,
-        period_start,
-        period_end,
-        line_type,
-        meter_id,
-        price_id,
-        dimension_value,
-        quantity,
-        amount,
-        currency,
-        description,
-        cast(null as {{ dbt.type_string() }}) as grant_id
-    from commitment_lines
+    select * from adjustment_lines
     union all
     select * from credit_lines
+    union all
+    select * from frozen_invoice_lines
 
 ),
 
@@ -83,9 +162,7 @@ final as (
 
     select
         -- contract columns (data contract section 4), in order
-        {{ meterline.surrogate_key([
-            'invoice_id', 'line_type', 'contract_id', 'price_id', 'dimension_value', 'grant_id'
-        ]) }} as invoice_line_id,
+        invoice_line_id,
         invoice_id,
         account_id,
         contract_id,
@@ -95,13 +172,14 @@ final as (
         meter_id,
         price_id,
         dimension_value,
-        quantity,
+        cast(quantity as {{ meterline.quantity_type() }}) as quantity,
         cast(amount as {{ meterline.money_type() }}) as amount,
         currency,
         description,
 
         -- optional
-        grant_id
+        grant_id,
+        adjusted_invoice_line_id
     from lines
 
 )

@@ -17,6 +17,7 @@ from orchestration.billing.tables import (
     FINAL_INVOICES,
     INVOICE_COLUMNS,
     INVOICE_LINE_COLUMNS,
+    INVOICE_LINE_OPTIONAL_COLUMNS,
     column_names,
     ensure_billing_tables,
 )
@@ -37,6 +38,20 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def mart_optional_line_columns(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """The optional frozen line columns (e.g. adjusted_invoice_line_id) the lines mart has."""
+    schema, table = MART_INVOICE_LINES.split(".")
+    present = {
+        row[0].lower()
+        for row in conn.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
+    return [name for name in column_names(INVOICE_LINE_OPTIONAL_COLUMNS) if name in present]
+
+
 def freeze_final_invoices(
     conn: duckdb.DuckDBPyConnection, frozen_at: datetime | None = None
 ) -> FreezeResult:
@@ -44,7 +59,9 @@ def freeze_final_invoices(
     ensure_billing_tables(conn)
     frozen_at = frozen_at or utc_now()
     invoice_cols = ", ".join(column_names(INVOICE_COLUMNS))
-    line_cols = ", ".join(column_names(INVOICE_LINE_COLUMNS))
+    line_cols = ", ".join(
+        column_names(INVOICE_LINE_COLUMNS) + mart_optional_line_columns(conn)
+    )
     conn.execute("begin transaction")
     try:
         new_ids = [

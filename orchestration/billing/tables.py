@@ -50,6 +50,13 @@ INVOICE_LINE_COLUMNS: tuple[tuple[str, str], ...] = (
 
 FROZEN_AT: tuple[str, str] = ("frozen_at", "timestamp")
 
+# Optional columns of marts.fct_invoice_lines that are frozen too, after frozen_at (added later:
+# ensure_billing_tables appends them to tables created before). adjusted_invoice_line_id: the
+# frozen line an `adjustment` line corrects (null for other lines).
+INVOICE_LINE_OPTIONAL_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("adjusted_invoice_line_id", "varchar"),
+)
+
 LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("target", "varchar"),
     ("invoice_id", "varchar"),
@@ -61,7 +68,7 @@ LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
 
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     FINAL_INVOICES: (*INVOICE_COLUMNS, FROZEN_AT),
-    FINAL_INVOICE_LINES: (*INVOICE_LINE_COLUMNS, FROZEN_AT),
+    FINAL_INVOICE_LINES: (*INVOICE_LINE_COLUMNS, FROZEN_AT, *INVOICE_LINE_OPTIONAL_COLUMNS),
     PUSH_LEDGER: LEDGER_COLUMNS,
 }
 
@@ -71,8 +78,10 @@ def column_names(columns: tuple[tuple[str, str], ...]) -> list[str]:
 
 
 def ensure_billing_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create the billing schema and tables when missing; never alters existing ones."""
+    """Create the billing schema and tables when missing; only ever appends missing columns."""
     conn.execute(f"create schema if not exists {BILLING_SCHEMA}")
     for table, columns in TABLES.items():
         body = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in columns)
         conn.execute(f"create table if not exists {table} (\n    {body}\n)")
+        for name, sql_type in columns:
+            conn.execute(f"alter table {table} add column if not exists {name} {sql_type}")

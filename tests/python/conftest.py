@@ -77,14 +77,18 @@ def run_dbt(
     extra_vars: dict[str, Any] | None = None,
     seeds: dict[str, str] | None = None,
     database: Path | None = None,
+    project: Path | None = None,
 ) -> DbtRun:
     """Run `dbt <args>` in a subprocess against a private DuckDB file in work_dir.
 
     landing_dir and as_of become dbt vars; seeds (file name -> CSV text) run the
     command in a temporary copy of the project with those seed files replaced.
+    project: run in this project directory instead (e.g. a copy made once with
+    make_project_copy and reused, so that repeated runs parse partially).
     """
     work_dir.mkdir(parents=True, exist_ok=True)
-    project = make_project_copy(work_dir, seeds) if seeds else PROJECT_DIR
+    if project is None:
+        project = make_project_copy(work_dir, seeds) if seeds else PROJECT_DIR
     database = database or work_dir / "warehouse.duckdb"
     dbt_vars: dict[str, Any] = dict(extra_vars or {})
     if landing_dir is not None:

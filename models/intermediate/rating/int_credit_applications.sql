@@ -3,7 +3,8 @@
     paid part of it.
 
     Allocation is sequential: a grant's balance in a period is what earlier
-    periods left. meterline.allocate_credits unrolls it into one plain-SQL step
+    periods left, starting from what frozen invoices' credit lines left (frozen
+    invoices are not allocated again; see int_credit_eligibility). meterline.allocate_credits unrolls it into one plain-SQL step
     per period of an account's credit history (period_sequence), portable to
     every engine, unlike recursive CTEs; the number of steps is read from
     int_credit_eligibility when the model runs (credit_allocation_steps).
@@ -25,9 +26,36 @@ credit_grants as (
 
 ),
 
+frozen_credit_applications as (
+
+    select * from {{ ref('int_frozen_credit_applications') }}
+
+),
+
+frozen_applied as (
+
+    select
+        grant_id,
+        sum(applied_amount) as applied_amount
+    from frozen_credit_applications
+    group by grant_id
+
+),
+
+grant_balances as (
+
+    select
+        credit_grants.grant_id,
+        credit_grants.amount - coalesce(frozen_applied.applied_amount, 0) as amount
+    from credit_grants
+    left join frozen_applied
+        on credit_grants.grant_id = frozen_applied.grant_id
+
+),
+
 applications as (
 
-    {{ meterline.allocate_credits('eligibility', 'credit_grants', steps) }}
+    {{ meterline.allocate_credits('eligibility', 'grant_balances', steps) }}
 
 ),
 

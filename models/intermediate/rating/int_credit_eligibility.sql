@@ -1,25 +1,33 @@
 {#
     Which prepaid grants each invoice may draw on, and in which order.
 
-    An invoice's amount due before credits is the sum of its charge and
-    commitment lines (never below zero). A grant of the invoice's account and
-    currency is eligible when the period starts on or after its effective_on
-    and before its expires_on. Within an invoice grants are used most eligible
-    first (priority ascending, nulls last; earliest expires_on, nulls last;
+    Only invoices that are not frozen are allocated: a frozen invoice keeps its frozen credit
+    lines (int_frozen_credit_applications), and int_credit_applications starts every grant
+    from the balance they left. An invoice's amount due before credits is the sum of its
+    charge and commitment lines and of the adjustment lines it hosts (never below zero). A
+    grant of the invoice's account and currency is eligible when the period starts on or after
+    its effective_on and before its expires_on. Within an invoice grants are used most
+    eligible first (priority ascending, nulls last; earliest expires_on, nulls last;
     grant_id); across invoices in period order (period_sequence).
 #}
 
 with
 
-charge_lines as (
+computed_lines as (
 
-    select * from {{ ref('int_invoice_charge_lines') }}
+    select * from {{ ref('int_invoice_computed_lines') }}
 
 ),
 
-commitment_lines as (
+adjustments as (
 
-    select * from {{ ref('int_invoice_commitment_lines') }}
+    select * from {{ ref('int_invoice_adjustments') }}
+
+),
+
+frozen_invoices as (
+
+    select * from {{ ref('stg_billing__final_invoices') }}
 
 ),
 
@@ -32,13 +40,16 @@ credit_grants as (
 lines as (
 
     select
-        invoice_id,
-        account_id,
-        currency,
-        period_start,
-        period_end,
-        amount
-    from charge_lines
+        computed_lines.invoice_id,
+        computed_lines.account_id,
+        computed_lines.currency,
+        computed_lines.period_start,
+        computed_lines.period_end,
+        computed_lines.amount
+    from computed_lines
+    left join frozen_invoices
+        on computed_lines.invoice_id = frozen_invoices.invoice_id
+    where frozen_invoices.invoice_id is null
     union all
     select
         invoice_id,
@@ -47,7 +58,8 @@ lines as (
         period_start,
         period_end,
         amount
-    from commitment_lines
+    from adjustments
+    where not is_pending
 
 ),
 
