@@ -28,6 +28,13 @@
         count(*) as event_count,
         max(file_landed_at) as last_landed_at
     from (
+        -- only `latest` meters need the ranking (a sort): the other rows skip it
+        select
+            unranked_source.*,
+            cast(null as bigint) as latest_rank
+        from {{ relation }} as unranked_source
+        where coalesce(unranked_source.aggregation, '') <> 'latest'
+        union all
         select
             ranked_source.*,
             row_number() over (
@@ -40,6 +47,7 @@
                     ranked_source.record_id desc
             ) as latest_rank
         from {{ relation }} as ranked_source
+        where ranked_source.aggregation = 'latest'
     ) as ranked
     group by {{ partition }}
 {%- endmacro %}

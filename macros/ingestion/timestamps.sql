@@ -29,5 +29,9 @@
 {%- endmacro %}
 
 {% macro default__utc_to_local(timestamp_expr, tz_expr) -%}
-    timezone({{ tz_expr }}, timezone('UTC', {{ timestamp_expr }}))
+    case
+        -- UTC wall time is the timestamp itself (skips two time zone conversions)
+        when {{ tz_expr }} = 'UTC' then {{ timestamp_expr }}
+        else timezone({{ tz_expr }}, timezone('UTC', {{ timestamp_expr }}))
+    end
 {%- endmacro %}

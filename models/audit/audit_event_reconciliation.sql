@@ -18,35 +18,56 @@ deduplicated as (
 
 ),
 
-outcomes as (
+-- each outcome counted per file from the model that decides it (no record-level joins):
+-- received from the landed records, quarantined from validation, accepted and duplicates
+-- from dedupe; nothing is lost when received = accepted + duplicates + quarantined
+received_counts as (
 
     select
-        records.file_name,
-        records.file_landed_at,
-        case
-            when validated.is_valid = false then 'quarantined'
-            when deduplicated.dedupe_status = 'accepted' then 'accepted'
-            when deduplicated.dedupe_status in ('duplicate', 'conflict') then 'duplicate'
-        end as outcome
+        file_name,
+        min(file_landed_at) as file_landed_at,
+        count(*) as received
     from records
-    left join validated
-        on records.record_id = validated.record_id
-    left join deduplicated
-        on records.record_id = deduplicated.record_id
+    group by file_name
+
+),
+
+quarantined_counts as (
+
+    select
+        file_name,
+        count(*) as quarantined
+    from validated
+    where not is_valid
+    group by file_name
+
+),
+
+dedupe_counts as (
+
+    select
+        file_name,
+        sum(case when dedupe_status = 'accepted' then 1 else 0 end) as accepted,
+        sum(case when dedupe_status in ('duplicate', 'conflict') then 1 else 0 end) as duplicates
+    from deduplicated
+    group by file_name
 
 ),
 
 per_file as (
 
     select
-        file_name,
-        min(file_landed_at) as file_landed_at,
-        count(*) as received,
-        sum(case when outcome = 'accepted' then 1 else 0 end) as accepted,
-        sum(case when outcome = 'duplicate' then 1 else 0 end) as duplicates,
-        sum(case when outcome = 'quarantined' then 1 else 0 end) as quarantined
-    from outcomes
-    group by file_name
+        received_counts.file_name,
+        received_counts.file_landed_at,
+        received_counts.received,
+        coalesce(dedupe_counts.accepted, 0) as accepted,
+        coalesce(dedupe_counts.duplicates, 0) as duplicates,
+        coalesce(quarantined_counts.quarantined, 0) as quarantined
+    from received_counts
+    left join quarantined_counts
+        on received_counts.file_name = quarantined_counts.file_name
+    left join dedupe_counts
+        on received_counts.file_name = dedupe_counts.file_name
 
 ),
 
@@ -55,11 +76,11 @@ total as (
     select
         cast(null as {{ dbt.type_string() }}) as file_name,
         cast(null as timestamp) as file_landed_at,
-        count(*) as received,
-        sum(case when outcome = 'accepted' then 1 else 0 end) as accepted,
-        sum(case when outcome = 'duplicate' then 1 else 0 end) as duplicates,
-        sum(case when outcome = 'quarantined' then 1 else 0 end) as quarantined
-    from outcomes
+        coalesce(sum(received), 0) as received,
+        sum(accepted) as accepted,
+        sum(duplicates) as duplicates,
+        sum(quarantined) as quarantined
+    from per_file
 
 ),
 

@@ -1,8 +1,55 @@
+{{ config(
+    materialized=meterline.event_path_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key=['account_id', 'usage_date'],
+    on_schema_change='fail',
+) }}
+
+{#- Incremental (delete+insert by account and day): every account x day that received
+    events since it was last computed (late ones included) is recomputed whole. -#}
+
 with
+
+meter_values_all as (
+
+    select * from {{ ref('int_event_meter_values') }}
+
+),
 
 meter_values as (
 
-    select * from {{ ref('int_event_meter_values') }}
+    -- on an incremental run, only the account x day whose event count differs from what
+    -- this table holds (new or late events since the last run)
+    select meter_values_all.*
+    from meter_values_all
+    {% if is_incremental() -%}
+        inner join (
+            select value_counts.account_id, value_counts.usage_date
+            from (
+                select
+                    account_id,
+                    usage_date,
+                    count(*) as event_count
+                from meter_values_all
+                group by account_id, usage_date
+            ) as value_counts
+            left join (
+                select
+                    account_id,
+                    usage_date,
+                    sum(event_count) as event_count
+                from {{ this }}
+                group by account_id, usage_date
+            ) as held_counts
+                on
+                    value_counts.account_id = held_counts.account_id
+                    and value_counts.usage_date = held_counts.usage_date
+            where held_counts.event_count is null or held_counts.event_count <> value_counts.event_count
+        ) as touched
+            on
+                meter_values_all.account_id = touched.account_id
+                and meter_values_all.usage_date = touched.usage_date
+    {%- endif %}
 
 ),
 

@@ -1,16 +1,30 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized=meterline.event_path_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+) }}
 
 {#- The file list is taken when the model runs, so a table (not a view) keeps
-    the result consistent with the files seen at that moment. -#}
+    the result consistent with the files seen at that moment. Incremental runs
+    read only the files not loaded yet (by file_name); a loaded file whose size or
+    modification time changed stops the run (re-load with --full-refresh). -#}
+
+{%- set loaded_files = meterline.loaded_landing_files(this) if is_incremental() else none %}
 
 with
 
 landed as (
 
     {% if var('events_source', 'files') == 'table' -%}
-        {{ meterline.landing_table_records(source('meterline_raw', 'raw_events')) }}
+        select * from (
+            {{ meterline.landing_table_records(source('meterline_raw', 'raw_events')) }}
+        ) as table_records
+        {% if is_incremental() -%}
+            -- rows loaded after the latest one taken in (needs the optional loaded_at column)
+            where file_landed_at > (select max(loaded.file_landed_at) from {{ this }} as loaded)
+        {%- endif %}
     {%- else -%}
-        {{ meterline.landing_records(meterline.landing_dir()) }}
+        {{ meterline.landing_records(meterline.landing_dir(), loaded_files) }}
     {%- endif %}
 
 ),
@@ -25,9 +39,20 @@ keyed as (
 
         -- timestamps
         cast(file_landed_at as timestamp) as file_landed_at,
+        {{ meterline.batch_loaded_at() }} as batch_loaded_at,
 
-        -- payload
-        cast(raw_record as {{ dbt.type_string() }}) as raw_record
+        -- file
+        cast(file_size as bigint) as file_size,
+
+        -- payload: the landed text, or (typed Parquet) the six fields as landed
+        cast(raw_record as {{ dbt.type_string() }}) as raw_record,
+        cast(record_layout as {{ dbt.type_string() }}) as record_layout,
+        cast(landed_event_id as {{ dbt.type_string() }}) as landed_event_id,
+        cast(landed_source as {{ dbt.type_string() }}) as landed_source,
+        cast(landed_event_type as {{ dbt.type_string() }}) as landed_event_type,
+        cast(landed_account_id as {{ dbt.type_string() }}) as landed_account_id,
+        cast(landed_occurred_at as {{ dbt.type_string() }}) as landed_occurred_at,
+        cast(landed_properties as {{ dbt.type_string() }}) as landed_properties
     from landed
 
 )

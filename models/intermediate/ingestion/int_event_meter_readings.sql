@@ -1,8 +1,16 @@
+{{ config(
+    materialized=meterline.event_path_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+) }}
+
 with
 
 parsed as (
 
+    -- new batches only on an incremental run (a constant filter, pushed down to staging)
     select * from {{ ref('int_events_parsed') }}
+    where {{ meterline.new_batches_filter('batch_loaded_at') }}
 
 ),
 
@@ -19,6 +27,9 @@ matched as (
         parsed.record_id,
         meters.meter_id,
         meters.aggregation,
+
+        -- batch
+        parsed.batch_loaded_at,
 
         -- the meter's value property, looked up by name at run time
         case
@@ -91,6 +102,9 @@ checked as (
         record_id,
         meter_id,
         aggregation,
+
+        -- batch
+        batch_loaded_at,
 
         -- values
         has_value,

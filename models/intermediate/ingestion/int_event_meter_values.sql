@@ -1,14 +1,24 @@
+{{ config(
+    materialized=meterline.event_path_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+) }}
+
+{#- Incremental (append): the readings of the events accepted in new batches. -#}
+
 with
 
 accepted as (
 
     select * from {{ ref('int_events_accepted') }}
+    where {{ meterline.new_batches_filter('batch_loaded_at') }}
 
 ),
 
 readings as (
 
     select * from {{ ref('int_event_meter_readings') }}
+    where {{ meterline.new_batches_filter('batch_loaded_at') }}
 
 ),
 
@@ -38,7 +48,8 @@ joined as (
         accepted.usage_date,
         accepted.period_start,
         accepted.period_end,
-        accepted.file_landed_at
+        accepted.file_landed_at,
+        accepted.batch_loaded_at
     from accepted
     inner join readings
         on accepted.record_id = readings.record_id

@@ -1,8 +1,18 @@
+{{ config(
+    materialized=meterline.event_path_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+) }}
+
+{#- Incremental (append): an accepted event is placed in its account's calendar and
+    contract once, in the run that accepts it. -#}
+
 with
 
 deduplicated as (
 
     select * from {{ ref('int_events_deduplicated') }}
+    where {{ meterline.new_batches_filter('batch_loaded_at') }}
 
 ),
 
@@ -85,7 +95,8 @@ with_contract as (
         -- landing
         periods.file_name,
         periods.line_number,
-        periods.file_landed_at
+        periods.file_landed_at,
+        periods.batch_loaded_at
     from periods
     left join contracts
         on

@@ -1,3 +1,8 @@
+{{ config(materialized='view') }}
+
+{#- A view: parsing is cheap enough to do where the rows are read (the incremental models
+    downstream read only new batches, a filter pushed down to the staging table). -#}
+
 with
 
 records as (
@@ -10,7 +15,12 @@ objects as (
 
     select
         *,
-        {{ meterline.json_is_object('raw_record') }} as is_json_object
+        -- a typed Parquet row is an object by construction; text is parsed
+        record_layout is not null as is_typed,
+        case
+            when record_layout is not null then true
+            else {{ meterline.json_is_object('raw_record') }}
+        end as is_json_object
     from records
 
 ),
@@ -22,35 +32,69 @@ fields as (
         file_name,
         line_number,
         file_landed_at,
+        batch_loaded_at,
         raw_record,
+        record_layout,
+        landed_event_id,
+        landed_source,
+        landed_event_type,
+        landed_account_id,
+        landed_occurred_at,
+        landed_properties,
         is_json_object,
 
-        -- ids (JSON numbers read as their text)
-        case when is_json_object then {{ meterline.json_type_at('raw_record', "'/event_id'") }} end as event_id_type,
-        case when is_json_object then {{ meterline.json_text_at('raw_record', "'/event_id'") }} end as event_id_text,
-        case when is_json_object then {{ meterline.json_type_at('raw_record', "'/source'") }} end as source_type,
-        case when is_json_object then {{ meterline.json_text_at('raw_record', "'/source'") }} end as source_text,
-        case when is_json_object then {{ meterline.json_type_at('raw_record', "'/account_id'") }} end as account_id_type,
-        case when is_json_object then {{ meterline.json_text_at('raw_record', "'/account_id'") }} end as account_id_text,
-        case when is_json_object then {{ meterline.json_type_at('raw_record', "'/event_type'") }} end as event_type_type,
-        case when is_json_object then {{ meterline.json_text_at('raw_record', "'/event_type'") }} end as event_type_text,
-
-        -- timestamps
+        -- ids (JSON numbers read as their text); a typed row's field is a string or absent
         case
+            when is_typed then case when landed_event_id is not null then 'string' end
+            when is_json_object then {{ meterline.json_type_at('raw_record', "'/event_id'") }}
+        end as event_id_type,
+        case
+            when is_typed then landed_event_id
+            when is_json_object then {{ meterline.json_text_at('raw_record', "'/event_id'") }}
+        end as event_id_text,
+        case
+            when is_typed then case when landed_source is not null then 'string' end
+            when is_json_object then {{ meterline.json_type_at('raw_record', "'/source'") }}
+        end as source_type,
+        case
+            when is_typed then landed_source
+            when is_json_object then {{ meterline.json_text_at('raw_record', "'/source'") }}
+        end as source_text,
+        case
+            when is_typed then case when landed_account_id is not null then 'string' end
+            when is_json_object then {{ meterline.json_type_at('raw_record', "'/account_id'") }}
+        end as account_id_type,
+        case
+            when is_typed then landed_account_id
+            when is_json_object then {{ meterline.json_text_at('raw_record', "'/account_id'") }}
+        end as account_id_text,
+        case
+            when is_typed then case when landed_event_type is not null then 'string' end
+            when is_json_object then {{ meterline.json_type_at('raw_record', "'/event_type'") }}
+        end as event_type_type,
+        case
+            when is_typed then landed_event_type
+            when is_json_object then {{ meterline.json_text_at('raw_record', "'/event_type'") }}
+        end as event_type_text,
+        case
+            when is_typed then case when landed_occurred_at is not null then 'string' end
             when is_json_object then {{ meterline.json_type_at('raw_record', "'/occurred_at'") }}
         end as occurred_at_type,
         case
+            when is_typed then landed_occurred_at
             when is_json_object then {{ meterline.json_text_at('raw_record', "'/occurred_at'") }}
         end as occurred_at_text,
 
-        -- properties
+        -- properties (a typed row holds them as JSON text)
         case
+            when is_typed then case when landed_properties is not null then 'string' end
             when is_json_object then {{ meterline.json_type_at('raw_record', "'/properties'") }}
         end as properties_type,
         case
-            when is_json_object then {{ meterline.json_value_at('raw_record', "'/properties'") }}
+            when not is_typed and is_json_object then {{ meterline.json_value_at('raw_record', "'/properties'") }}
         end as properties_value,
         case
+            when is_typed then landed_properties
             when is_json_object then {{ meterline.json_text_at('raw_record', "'/properties'") }}
         end as properties_text
     from objects
@@ -64,7 +108,15 @@ typed as (
         file_name,
         line_number,
         file_landed_at,
+        batch_loaded_at,
         raw_record,
+        record_layout,
+        landed_event_id,
+        landed_source,
+        landed_event_type,
+        landed_account_id,
+        landed_occurred_at,
+        landed_properties,
         is_json_object,
 
         -- an id is a non-blank JSON string or a JSON number (read as its text)

@@ -1,8 +1,18 @@
+{{ config(
+    materialized=meterline.event_path_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+) }}
+
+{#- Incremental (append): a record is validated once, in the run that loads it, against
+    the seeds and as_of of that run; the decision is kept (see the YAML description). -#}
+
 with
 
 parsed as (
 
     select * from {{ ref('int_events_parsed') }}
+    where {{ meterline.new_batches_filter('batch_loaded_at') }}
 
 ),
 
@@ -15,6 +25,7 @@ accounts as (
 readings as (
 
     select * from {{ ref('int_event_meter_readings') }}
+    where {{ meterline.new_batches_filter('batch_loaded_at') }}
 
 ),
 
@@ -63,6 +74,18 @@ reasoned as (
 
 ),
 
+rendered as (
+
+    select
+        reasoned.*,
+        -- the landed text, kept for quarantined records (rendered for typed Parquet rows)
+        case
+            when reasoned.quarantine_reason is not null then {{ meterline.landed_record_text('reasoned') }}
+        end as landed_text
+    from reasoned
+
+),
+
 final as (
 
     select
@@ -77,7 +100,8 @@ final as (
         file_name,
         line_number,
         file_landed_at,
-        raw_record,
+        batch_loaded_at,
+        landed_text as raw_record,
 
         -- event
         occurred_at_raw,
@@ -88,7 +112,7 @@ final as (
         -- validation
         quarantine_reason,
         quarantine_reason is null as is_valid
-    from reasoned
+    from rendered
 
 )
 

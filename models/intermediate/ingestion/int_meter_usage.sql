@@ -1,3 +1,15 @@
+{{ config(
+    materialized=meterline.event_path_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key=['account_id', 'period_start'],
+    on_schema_change='fail',
+) }}
+
+{#- Incremental (delete+insert by account and period): a period's quantity is computed
+    over the whole period (unique_count, max, mean, latest cannot be combined), so every
+    account x period that received events since it was last computed is recomputed from
+    all its events and replaces its rows. -#}
+
 with
 
 meter_values as (
@@ -6,10 +18,48 @@ meter_values as (
 
 ),
 
-contracted as (
+contracted_all as (
 
     select * from meter_values
     where contract_id is not null
+
+),
+
+contracted as (
+
+    -- on an incremental run, only the account x period whose event count differs from what
+    -- this table holds: new events (late ones included) since the last run, or a run that
+    -- stopped before this model
+    select contracted_all.*
+    from contracted_all
+    {% if is_incremental() -%}
+        inner join (
+            select value_counts.account_id, value_counts.period_start
+            from (
+                select
+                    account_id,
+                    period_start,
+                    count(*) as event_count
+                from contracted_all
+                group by account_id, period_start
+            ) as value_counts
+            left join (
+                select
+                    account_id,
+                    period_start,
+                    sum(event_count) as event_count
+                from {{ this }}
+                group by account_id, period_start
+            ) as held_counts
+                on
+                    value_counts.account_id = held_counts.account_id
+                    and value_counts.period_start = held_counts.period_start
+            where held_counts.event_count is null or held_counts.event_count <> value_counts.event_count
+        ) as touched
+            on
+                contracted_all.account_id = touched.account_id
+                and contracted_all.period_start = touched.period_start
+    {%- endif %}
 
 ),
 

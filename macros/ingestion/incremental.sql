@@ -1,0 +1,68 @@
+{#
+    Incremental runs of the event path (see README "Daily runs" and the models' YAML).
+
+    Every landed record carries batch_loaded_at: the start of the dbt run that loaded
+    its file (one value per run). Each incremental model of the event path takes the
+    rows of its input with batch_loaded_at after the latest one it already holds: a
+    constant filter, pushed down to the scan of stg_landing__event_records.
+#}
+
+{#
+    The materialization of the event path's incremental models. Engines without the
+    strategies used here (e.g. delete+insert) return 'table': every run is then a full
+    rebuild, with the same results (is_incremental() is false).
+#}
+{% macro event_path_materialization() -%}
+    {{ return(adapter.dispatch('event_path_materialization', 'meterline')()) }}
+{%- endmacro %}
+
+{% macro default__event_path_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{# This run's batch: run_started_at (UTC) as a timestamp literal. #}
+{% macro batch_loaded_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{#
+    A filter on `column` (a batch_loaded_at) that keeps the batches the current model has
+    not taken in yet: true on a full build, else `column > <latest batch in this>`.
+#}
+{% macro new_batches_filter(column) -%}
+    {%- set watermark = none -%}
+    {%- if execute and is_incremental() -%}
+        {%- set result = run_query(
+            "select strftime(max(batch_loaded_at), '%Y-%m-%d %H:%M:%S.%f') from " ~ this
+        ) -%}
+        {%- set watermark = result.columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if watermark is none -%}
+        (1 = 1)
+    {%- else -%}
+        ({{ column }} > cast('{{ watermark }}' as timestamp))
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    The files already loaded into `relation` (stg_landing__event_records), as a dict
+    file_name -> {size, landed_at (same text format as list_landing_files)}.
+#}
+{% macro loaded_landing_files(relation) -%}
+    {%- set loaded = {} -%}
+    {%- if execute -%}
+        {%- set result = run_query(
+            "select file_name, max(file_size), strftime(max(file_landed_at), '%Y-%m-%d %H:%M:%S.%f')"
+            ~ " from " ~ relation ~ " group by file_name"
+        ) -%}
+        {%- for row in result.rows -%}
+            {%- do loaded.update({row[0]: {'size': row[1], 'landed_at': row[2] | string}}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(loaded) }}
+{%- endmacro %}
+
+{# The dedupe horizon in days (var dedupe_horizon_days, default 35). #}
+{% macro dedupe_horizon_days() -%}
+    {{ return(var('dedupe_horizon_days', 35) | int) }}
+{%- endmacro %}
