@@ -21,7 +21,7 @@ plans as (
 
 meter_usage as (
 
-    select * from {{ ref('int_meter_usage') }}
+    select * from {{ ref('int_period_usage') }}
 
 ),
 

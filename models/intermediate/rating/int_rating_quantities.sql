@@ -18,7 +18,7 @@ contract_prices as (
 
 meter_usage as (
 
-    select * from {{ ref('int_meter_usage') }}
+    select * from {{ ref('int_period_usage') }}
 
 ),
 

@@ -7,7 +7,7 @@ with
 
 meter_usage as (
 
-    select * from {{ ref('int_meter_usage') }}
+    select * from {{ ref('int_period_usage') }}
 
 ),
 
