@@ -1,0 +1,12 @@
+{#
+    Spark has no database level above schemas: dbt-spark's target has no
+    `database`, and a relation must not set one. The default macro passes
+    target.database, so it is defined here as none (what Spark relations use)
+    before the shared table definitions run.
+#}
+{% macro spark__create_billing_tables() -%}
+    {%- if target.get('database') is not defined or target.get('database') is none -%}
+        {%- do target.update({'database': none}) -%}
+    {%- endif -%}
+    {{ return(meterline.default__create_billing_tables()) }}
+{%- endmacro %}

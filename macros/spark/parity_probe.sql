@@ -1,0 +1,104 @@
+{#
+    Test helper for tests/python/test_spark_parity.py: writes the exact-arithmetic
+    macros' results over given operands to table parity.arithmetic_probe, so the
+    same operands can be compared across engines.
+
+    cases: list of [id, a, b, minor_units] with a and b as decimal strings
+    (at most 9 fractional digits).
+#}
+{% macro create_arithmetic_parity_probe(cases) %}
+    {%- set relation = api.Relation.create(schema='parity', identifier='arithmetic_probe') -%}
+    {%- set rows = [] -%}
+    {%- for case in cases -%}
+        {%- do rows.append(
+            "(" ~ case[0] | int
+            ~ ", cast('" ~ case[1] ~ "' as decimal(22, 9))"
+            ~ ", cast('" ~ case[2] ~ "' as decimal(22, 9))"
+            ~ ", " ~ case[3] | int ~ ")"
+        ) -%}
+    {%- endfor -%}
+    {%- set select_sql -%}
+        select
+            probe_id,
+            a,
+            b,
+            minor_units,
+            {{ meterline.scaled_int('a') }} as a_scaled,
+            {{ meterline.unscale_int(meterline.scaled_int('a'), 9) }} as a_round_trip,
+            {{ meterline.int_divide(meterline.scaled_int('a'), 7) }} as a_scaled_div_7,
+            {{ meterline.divide_decimal('a', 'b') }} as a_over_b,
+            {{ meterline.divide_decimal('a', 'b', 9) }} as a_over_b_9,
+            {{ meterline.divide_decimal('a', 'b', 0) }} as a_over_b_0,
+            {{ meterline.ceil_divide_decimal('abs(a)', 'abs(b)') }} as ceil_a_over_b,
+            {#- quantity x unit price: decimal(22, 9) x decimal(15, 9) is exact on both engines -#}
+            {{ meterline.round_money(
+                'a * cast(b as ' ~ meterline.unit_price_type() ~ ')', 'minor_units') }} as rounded_product,
+            {{ meterline.round_money('a', 'minor_units') }} as rounded_a,
+            {{ meterline.surrogate_key(['probe_id', 'a', 'minor_units', 'cast(null as integer)']) }} as probe_key
+        from (
+            select * from (values {{ rows | join(', ') }}) as probe_values (probe_id, a, b, minor_units)
+        ) as probes
+        where b <> 0
+    {%- endset -%}
+    {%- do adapter.create_schema(relation) -%}
+    {%- call statement('drop_probe') -%}
+        drop table if exists {{ relation }}
+    {%- endcall -%}
+    {%- call statement('create_probe') -%}
+        create table {{ relation }} as {{ select_sql }}
+    {%- endcall -%}
+    {%- do adapter.commit() if target.type != 'spark' -%}
+{% endmacro %}
+
+{#
+    Test helper: the JSON and timestamp macros over given texts, into table
+    parity.json_probe. cases: list of [id, json_text, key, names, timestamp_text].
+#}
+{% macro create_json_parity_probe(cases) %}
+    {%- set relation = api.Relation.create(schema='parity', identifier='json_probe') -%}
+    {%- set rows = [] -%}
+    {%- for case in cases -%}
+        {%- set literals = [] -%}
+        {%- for value in case[1:] -%}
+            {%- if value is none -%}
+                {%- do literals.append('cast(null as ' ~ dbt.type_string() ~ ')') -%}
+            {%- elif target.type == 'spark' -%}
+                {%- do literals.append(meterline.spark__sql_string_literal(value)) -%}
+            {%- else -%}
+                {%- do literals.append(meterline.sql_string_literal(value)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- do rows.append('(' ~ case[0] | int ~ ', ' ~ literals | join(', ') ~ ')') -%}
+    {%- endfor -%}
+    {%- set pointer = meterline.json_pointer('property_key') -%}
+    {%- set select_sql -%}
+        select
+            probe_id,
+            {{ meterline.json_is_object('json_text') }} as is_object,
+            case when {{ meterline.json_is_object('json_text') }}
+                then {{ meterline.json_type_at('json_text', pointer) }} end as value_type,
+            case when {{ meterline.json_is_object('json_text') }}
+                then {{ meterline.json_text_at('json_text', pointer) }} end as value_text,
+            case when {{ meterline.json_is_object('json_text') }}
+                then {{ meterline.json_value_at('json_text', pointer) }} end as value_json,
+            case when {{ meterline.json_is_object('json_text') }}
+                then {{ meterline.json_canonical_object(meterline.json_minify('json_text')) }} end as canonical,
+            case when {{ meterline.json_is_object('json_text') }}
+                then {{ meterline.json_joined_values('json_text', 'group_names') }} end as joined_values,
+            {{ meterline.parse_iso_timestamp_utc('timestamp_text') }} as parsed_at,
+            {{ meterline.utc_to_local(meterline.parse_iso_timestamp_utc('timestamp_text'), "'America/New_York'") }}
+                as parsed_local_at
+        from (
+            select * from (values {{ rows | join(', ') }})
+                as probe_values (probe_id, json_text, property_key, group_names, timestamp_text)
+        ) as probes
+    {%- endset -%}
+    {%- do adapter.create_schema(relation) -%}
+    {%- call statement('drop_probe') -%}
+        drop table if exists {{ relation }}
+    {%- endcall -%}
+    {%- call statement('create_probe') -%}
+        create table {{ relation }} as {{ select_sql }}
+    {%- endcall -%}
+    {%- do adapter.commit() if target.type != 'spark' -%}
+{% endmacro %}
