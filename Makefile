@@ -70,8 +70,9 @@ lint: setup
 	$(BIN)/sqlfluff lint models tests --disable-progress-bar
 	$(BIN)/ruff check orchestration bench tests
 
-pytest: setup
-	$(BIN)/pytest
+# Every Python test, the DuckDB/Spark parity test included, on two workers.
+pytest: setup-spark
+	METERLINE_TEST_SPARK=1 $(BIN)/pytest -n 2 --dist loadfile
 
 clean:
 	rm -rf target logs warehouse $(DEMO_LANDING) exports

@@ -52,12 +52,18 @@ group by account_id, contract_id, period_start, period_end
 
 EVENTS = [
     # acct_globex is on the pay-as-you-go plan from 2026-09-01, billing timezone UTC.
-    '{"event_id": "s1", "event_type": "storage_snapshot", "account_id": "acct_globex",'
-    ' "occurred_at": "2026-10-01T01:00:00Z", "properties": {"gb": 10}}',
-    '{"event_id": "s2", "event_type": "storage_snapshot", "account_id": "acct_globex",'
-    ' "occurred_at": "2026-10-01T13:00:00Z", "properties": {"gb": "12.5"}}',
-    '{"event_id": "s3", "event_type": "storage_snapshot", "account_id": "acct_globex",'
-    ' "occurred_at": "2026-10-02T09:00:00Z", "properties": {"gb": 5}}',
+    (
+        '{"event_id": "s1", "event_type": "storage_snapshot", "account_id": "acct_globex",'
+        ' "occurred_at": "2026-10-01T01:00:00Z", "properties": {"gb": 10}}'
+    ),
+    (
+        '{"event_id": "s2", "event_type": "storage_snapshot", "account_id": "acct_globex",'
+        ' "occurred_at": "2026-10-01T13:00:00Z", "properties": {"gb": "12.5"}}'
+    ),
+    (
+        '{"event_id": "s3", "event_type": "storage_snapshot", "account_id": "acct_globex",'
+        ' "occurred_at": "2026-10-02T09:00:00Z", "properties": {"gb": 5}}'
+    ),
 ]
 
 

@@ -8,9 +8,9 @@ tested is the SQL the models run.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import pairwise
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb

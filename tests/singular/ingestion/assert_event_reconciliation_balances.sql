@@ -49,7 +49,7 @@ total_problems as (
 
     select
         'total row differs from the file rows or the landed records' as problem,
-        cast(null as varchar) as file_name
+        cast(null as {{ dbt.type_string() }}) as file_name
     from file_sums
     cross join records
     left join totals on 1 = 1
@@ -67,7 +67,7 @@ total_count as (
 
     select
         'expected exactly one total row' as problem,
-        cast(null as varchar) as file_name
+        cast(null as {{ dbt.type_string() }}) as file_name
     from (select count(*) as total_rows from totals) as counted
     where total_rows <> 1
 

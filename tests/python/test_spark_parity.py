@@ -1,0 +1,284 @@
+"""Same project, same inputs, DuckDB and Apache Spark: identical tables.
+
+Builds the fixture scenario (tests/fixtures/landing, as_of 2026-11-25) once with
+the default DuckDB target and once with the `spark` target of profiles.yml.example
+(PySpark session, local master), then compares every contract mart and audit table
+row by row: ids identical, amounts and quantities equal as exact decimals. It also
+runs the exact-arithmetic macros over awkward operands (negatives, ties at .005,
+0 to 4 minor units) on both engines and compares the results.
+
+Slow (a JVM and two dbt builds): runs only when METERLINE_TEST_SPARK=1
+(`make test-spark`). Needs the `spark` extra and Java 17.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DBT = REPO / ".venv" / "bin" / "dbt"
+FIXTURE_LANDING = REPO / "tests" / "fixtures" / "landing"
+AS_OF = "2026-11-25"
+
+CONTRACT_TABLES = [
+    ("marts", "fct_usage_daily"),
+    ("marts", "fct_rated_usage"),
+    ("marts", "fct_invoice_lines"),
+    ("marts", "fct_invoices"),
+    ("marts", "fct_credit_ledger"),
+    ("audit", "audit_quarantined_events"),
+    ("audit", "audit_duplicate_events"),
+    ("audit", "audit_event_reconciliation"),
+    ("audit", "audit_unrated_events"),
+]
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("METERLINE_TEST_SPARK") != "1",
+    reason="Spark parity runs with METERLINE_TEST_SPARK=1 (make test-spark)",
+)
+
+
+@dataclass(frozen=True)
+class Builds:
+    duckdb_path: Path
+    spark_warehouse: Path
+
+
+def _arithmetic_cases() -> list[list[Any]]:
+    """Operands for the arithmetic macros: [id, a, b, minor_units]."""
+    amounts = [
+        "0", "1", "-1", "0.005", "-0.005", "0.015", "-0.015", "2.5", "-2.5", "0.5", "-0.5",
+        "1.004999999", "-1.004999999", "12.345", "-12.345", "0.000000001", "-0.000000001",
+        "999999.999999999", "-999999.999999999", "123456789.123456789", "7", "-7",
+        "100", "0.3", "0.1", "0.2", "70.967741935", "33.333333333", "0.00005", "-0.00005",
+    ]
+    divisors = ["1", "-1", "3", "-3", "7", "0.3", "-0.3", "10", "0.000000001", "31", "2"]
+    cases: list[list[Any]] = []
+    for a in amounts:
+        for b in divisors:
+            # The macros' domain (macros/spark/arithmetic.sql): quotients below 10^9 (DuckDB overflows above).
+            if abs(Decimal(a) / Decimal(b)) >= Decimal(10) ** 9:
+                continue
+            for minor_units in range(5):
+                cases.append([len(cases) + 1, a, b, minor_units])
+    return cases
+
+
+def _json_cases() -> list[list[Any]]:
+    """Texts for the JSON and timestamp macros: [id, json_text, key, group_names, timestamp]."""
+    documents = [
+        '{"a": 1}', '{"a": -0}', '{"a": 1.10}', '{"a": 1e3}', '{"a": 1E+2}', '{"a": 1e-7}',
+        '{"a": 0.000001}', '{"a": 1e20}', '{"a": 1e21}', '{"a": 0.1}', '{"a": 0.0}',
+        '{"a": 12345678901234567.891}', '{"a": 0.1234567890123456789}', '{"a": 123456.75}',
+        '{"a": 9223372036854775807}', '{"a": 9223372036854775808}',
+        '{"a": 12345678901234567890123}', '{"a": 2.50, "b": "x"}', '{"a": "1.50"}',
+        r'{"a": "caf\u00e9 \"q\" \\ / \t"}', '{"a": true}', '{"a": false}', '{"a": null}',
+        '{"a": {"z": [1, 2.50, "s"], "y": {"k": null}}}', '{"a": [1, {"b": 2}]}', '{"b": 1}',
+        '  {"a": "padded"}  ', '{"a": 1} trailing', '[1, 2]', '"text"', '42', 'not json',
+        '{"a": 1,', '', '{}', '{"x y": "space", "a/b": "slash", "a~b": "tilde", "a": "plain"}',
+        '{"a": "gpt-4", "b": 7, "c": 1.5}', '{"b": "only b", "a": "ünï"}',
+    ]
+    keys = ["a", "b", "x y", "a/b", "a~b", "missing"]
+    names = ["a|b", "a|missing|b", "c", None, "a"]
+    timestamps = [
+        "2026-11-01T05:30:00Z", "2026-11-01T05:30:00+05:30", "2026-11-01T05:30:00-0800",
+        "2026-11-01T05:30:00+05", "2026-11-01 05:30:00", "2026-11-01t05:30:00z",
+        "2026-11-01T05:30+02:00", "2026-11-01T05:30", "2026-11-01T05:30:00.123456789Z",
+        "2026-11-01T05:30:00.5-01:00", "2026-02-30T00:00:00Z", "2026-11-01", "yesterday",
+        "2026-03-08T07:30:00Z", "2026-11-01T06:30:00Z", None,
+    ]
+    cases: list[list[Any]] = []
+    for index, document in enumerate(documents):
+        for key in keys:
+            cases.append([
+                len(cases) + 1, document, key, names[len(cases) % len(names)],
+                timestamps[(index + len(cases)) % len(timestamps)],
+            ])
+    return cases
+
+
+def _dbt(args: list[str], env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [str(DBT), *args], cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
+        raise AssertionError(f"dbt {' '.join(args[:1])} failed:\n{tail}")
+
+
+def _copy_landing(destination: Path) -> None:
+    """Copy the fixture files with pinned modification times (whole seconds, by name).
+
+    File systems and engines report mtimes with different precision (DuckDB to the
+    microsecond, Spark's Hadoop listing to the millisecond): pinning keeps both exact.
+    """
+    shutil.copytree(FIXTURE_LANDING, destination)
+    files = sorted(path for path in destination.rglob("*") if path.is_file())
+    base_ns = 1_790_000_000 * 1_000_000_000
+    for index, path in enumerate(files):
+        mtime_ns = base_ns + index * 1_000_000_000
+        os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
+    root = tmp_path_factory.mktemp("spark_parity")
+    landing = root / "landing"
+    _copy_landing(landing)
+    profiles = root / "profiles"
+    profiles.mkdir()
+    shutil.copy(REPO / "profiles.yml.example", profiles / "profiles.yml")
+
+    env = dict(os.environ)
+    env.update(
+        {
+            "METERLINE_DUCKDB_PATH": str(root / "duckdb" / "meterline.duckdb"),
+            "METERLINE_DUCKDB_TEMP_DIR": str(root / "duckdb" / "tmp"),
+            "METERLINE_SPARK_DIR": str(root / "spark"),
+            "SPARK_LOCAL_IP": env.get("SPARK_LOCAL_IP", "127.0.0.1"),
+        }
+    )
+    (root / "duckdb").mkdir()
+    build_vars = json.dumps({"landing_dir": str(landing), "as_of": AS_OF})
+    probe_args = json.dumps({"cases": _arithmetic_cases()})
+    json_probe_args = json.dumps({"cases": _json_cases()})
+    for target in ("duckdb", "spark"):
+        common = [
+            "--target", target,
+            "--profiles-dir", str(profiles),
+            "--target-path", str(root / f"target_{target}"),
+            "--log-path", str(root / f"logs_{target}"),
+        ]
+        # Models only: the data tests and unit tests run in `make dbt-test` on DuckDB.
+        _dbt(["build", *common, "--vars", build_vars,
+              "--exclude", "resource_type:test", "resource_type:unit_test"], env)
+        _dbt(["run-operation", "create_arithmetic_parity_probe", *common,
+              "--vars", build_vars, "--args", probe_args], env)
+        _dbt(["run-operation", "create_json_parity_probe", *common,
+              "--vars", build_vars, "--args", json_probe_args], env)
+    yield Builds(
+        duckdb_path=root / "duckdb" / "meterline.duckdb",
+        spark_warehouse=root / "spark" / "spark-warehouse",
+    )
+
+
+def _normalize(value: Any) -> Any:
+    # Exact decimals compare by value (Decimal('1.50') == Decimal('1.5')), never as floats.
+    if isinstance(value, float):
+        raise TypeError(f"binary floating point value {value!r} in a compared table")
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, Decimal):
+        return value.normalize() if value != 0 else Decimal(0)
+    return value
+
+
+def _sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple((value is None, str(type(value)), value if value is not None else 0)
+                 for value in row)
+
+
+def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
+    relation = connection.sql(sql)
+    columns = [name.lower() for name in relation.columns]
+    rows = [tuple(_normalize(value) for value in row) for row in relation.fetchall()]
+    return columns, sorted(rows, key=_sort_key)
+
+
+def _read_both(builds: Builds, schema: str, table: str) -> tuple[tuple, tuple]:
+    spark_files = builds.spark_warehouse / f"{schema}.db" / table
+    assert spark_files.is_dir(), f"Spark table {schema}.{table} was not built"
+    with duckdb.connect(str(builds.duckdb_path), read_only=True) as duck:
+        duck_result = _rows(duck, f"select * from {schema}.{table}")
+    with duckdb.connect() as reader:
+        spark_result = _rows(
+            reader, f"select * from read_parquet('{spark_files}/*.parquet')"
+        )
+    return duck_result, spark_result
+
+
+def _assert_same(name: str, duck: tuple, spark: tuple) -> None:
+    duck_columns, duck_rows = duck
+    spark_columns, spark_rows = spark
+    assert spark_columns == duck_columns, f"{name}: columns differ"
+    only_duck = [row for row in duck_rows if row not in spark_rows]
+    only_spark = [row for row in spark_rows if row not in duck_rows]
+    assert len(duck_rows) == len(spark_rows) and not only_duck and not only_spark, (
+        f"{name}: {len(duck_rows)} DuckDB rows vs {len(spark_rows)} Spark rows\n"
+        f"columns: {duck_columns}\n"
+        f"only on DuckDB: {only_duck[:5]}\nonly on Spark: {only_spark[:5]}"
+    )
+
+
+@pytest.mark.parametrize(("schema", "table"), CONTRACT_TABLES, ids=[t for _, t in CONTRACT_TABLES])
+def test_contract_table_identical(builds: Builds, schema: str, table: str) -> None:
+    duck, spark = _read_both(builds, schema, table)
+    _assert_same(f"{schema}.{table}", duck, spark)
+
+
+def test_every_other_mart_and_audit_table_identical(builds: Builds) -> None:
+    """Tables beyond the contract's (e.g. fct_rated_usage_tiers) must match too."""
+    with duckdb.connect(str(builds.duckdb_path), read_only=True) as duck:
+        tables = duck.sql(
+            "select table_schema, table_name from information_schema.tables"
+            " where table_schema in ('marts', 'audit') and table_type = 'BASE TABLE'"
+            " order by all"
+        ).fetchall()
+    others = [(schema, table) for schema, table in tables if (schema, table) not in CONTRACT_TABLES]
+    for schema, table in others:
+        duck_result, spark_result = _read_both(builds, schema, table)
+        _assert_same(f"{schema}.{table}", duck_result, spark_result)
+
+
+def test_contract_tables_not_trivially_empty(builds: Builds) -> None:
+    duck, _ = _read_both(builds, "marts", "fct_invoice_lines")
+    assert len(duck[1]) > 0
+
+
+def test_arithmetic_macros_identical(builds: Builds) -> None:
+    duck, spark = _read_both(builds, "parity", "arithmetic_probe")
+    assert len(duck[1]) == len(_arithmetic_cases())  # no zero divisors among the cases
+    _assert_same("parity.arithmetic_probe", duck, spark)
+
+
+def test_json_and_timestamp_macros_identical(builds: Builds) -> None:
+    duck, spark = _read_both(builds, "parity", "json_probe")
+    assert len(duck[1]) == len(_json_cases())
+    _assert_same("parity.json_probe", duck, spark)
+
+
+def test_arithmetic_macros_hand_checked(builds: Builds) -> None:
+    """A few results worked out by hand, on the Spark build."""
+    spark_files = builds.spark_warehouse / "parity.db" / "arithmetic_probe"
+    with duckdb.connect() as reader:
+        rows = reader.sql(
+            "select a, b, minor_units, a_over_b, ceil_a_over_b, rounded_a, a_scaled_div_7 "
+            f"from read_parquet('{spark_files}/*.parquet')"
+        ).fetchall()
+    by_operands = {(str(a.normalize()), str(b.normalize()), mu): rest for a, b, mu, *rest in rows}
+    # -7 / 2 = -3.5 exactly; ceil(7 / 2) = 4; round(-7, 2) = -7.00; -7e9 // 7 = -1e9.
+    assert by_operands[("-7", "2", 2)] == [
+        Decimal("-3.5"), Decimal(4), Decimal("-7.0000"), Decimal(-1_000_000_000)
+    ]
+    # 1 / 3 truncated at 18 digits; ceil(1 / 3) = 1; round(1, 0) = 1.
+    assert by_operands[("1", "3", 0)][:2] == [Decimal("0.333333333333333333"), Decimal(1)]
+    # Ties round half away from zero: 0.005 -> 0.01, -0.005 -> -0.01 at 2 digits.
+    assert by_operands[("0.005", "1", 2)][2] == Decimal("0.0100")
+    assert by_operands[("-0.005", "1", 2)][2] == Decimal("-0.0100")
+    # JPY (0 digits): 2.5 -> 3, -2.5 -> -3.
+    assert by_operands[("2.5", "1", 0)][2] == Decimal(3)
+    assert by_operands[("-2.5", "1", 0)][2] == Decimal(-3)
+    # -12.345 / -0.3 = 41.15 exactly.
+    assert by_operands[("-12.345", "-0.3", 4)][0] == Decimal("41.15")
