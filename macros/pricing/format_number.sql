@@ -10,11 +10,20 @@
     {{ return(adapter.dispatch('format_number', 'meterline')(value, scale)) }}
 {%- endmacro %}
 
+{# A decimal's plain digits as text, with the type's scale ('0.000000100', never '1.0E-7'). #}
+{% macro decimal_text(value) -%}
+    {{ return(adapter.dispatch('decimal_text', 'meterline')(value)) }}
+{%- endmacro %}
+
+{% macro default__decimal_text(value) -%}
+    cast({{ value }} as {{ dbt.type_string() }})
+{%- endmacro %}
+
 {% macro default__format_number(value, scale=none) -%}
     {%- if scale is none -%}
-        {%- set digits = 'cast(abs(' ~ value ~ ') as ' ~ dbt.type_string() ~ ')' -%}
+        {%- set digits = meterline.decimal_text('abs(' ~ value ~ ')') -%}
     {%- else -%}
-        {%- set digits = 'cast(abs(cast(' ~ value ~ ' as decimal(38, ' ~ (scale | int) ~ '))) as ' ~ dbt.type_string() ~ ')' -%}
+        {%- set digits = meterline.decimal_text('abs(cast(' ~ value ~ ' as decimal(38, ' ~ (scale | int) ~ ')))') -%}
     {%- endif -%}
     {%- set whole = "lpad(split_part(" ~ digits ~ ", '.', 1), 39, '0')" -%}
     {%- set fraction = "split_part(" ~ digits ~ ", '.', 2)" -%}

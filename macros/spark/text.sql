@@ -29,33 +29,7 @@
     ))
 {%- endmacro %}
 
-{% macro spark__format_number(value, scale=none) -%}
-    {%- if scale is none -%}
-        {%- set digits = meterline.spark_to_text('abs(' ~ value ~ ')') -%}
-    {%- else -%}
-        {%- set digits = meterline.spark_to_text('abs(cast(' ~ value ~ ' as decimal(38, ' ~ (scale | int) ~ ')))') -%}
-    {%- endif -%}
-    {%- set whole = "lpad(split_part(" ~ digits ~ ", '.', 1), 39, '0')" -%}
-    {%- set fraction = "split_part(" ~ digits ~ ", '.', 2)" -%}
-    case
-        when {{ value }} is null then null
-        else concat(
-            case when {{ value }} < 0 then '-' else '' end,
-            coalesce(nullif(regexp_replace(concat(
-                {%- for group in range(13) %}
-                substr({{ whole }}, {{ group * 3 + 1 }}, 3){{ ", ','," if not loop.last }}
-                {%- endfor %}
-            ), '^[0,]+', ''), ''), '0'),
-            {%- if scale is none %}
-            case
-                when regexp_replace({{ fraction }}, '0+$', '') = '' then ''
-                else concat('.', regexp_replace({{ fraction }}, '0+$', ''))
-            end
-            {%- elif scale | int > 0 %}
-            concat('.', {{ fraction }})
-            {%- else %}
-            ''
-            {%- endif %}
-        )
-    end
+{# format_number itself is shared (macros/pricing/format_number.sql); only the digits differ. #}
+{% macro spark__decimal_text(value) -%}
+    {{ meterline.spark_to_text(value) }}
 {%- endmacro %}
