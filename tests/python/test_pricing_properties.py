@@ -86,9 +86,15 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> Compiled:
 
 @pytest.fixture
 def connection(compiled: Compiled) -> Iterator[duckdb.DuckDBPyConnection]:
-    # the compiled fct_invoices reads "prop"."marts"."fct_invoice_lines": same file name
+    # the compiled fct_invoices reads "prop"."marts"."fct_invoice_lines": same file name; and
+    # the frozen invoices (period close), of which these cases have none
     with duckdb.connect(str(compiled.database)) as conn:
         conn.execute("create schema if not exists marts")
+        conn.execute("create schema if not exists staging")
+        conn.execute("""create or replace table staging.stg_billing__final_invoices (
+            invoice_id varchar, account_id varchar, currency varchar, period_start date,
+            period_end date, status varchar, subtotal decimal(38, 4), total decimal(38, 4),
+            line_count bigint, frozen_at timestamp)""")
         yield conn
 
 
