@@ -44,46 +44,16 @@ fields as (
         is_json_object,
 
         -- ids (JSON numbers read as their text); a typed row's field is a string or absent
-        case
-            when is_typed then case when landed_event_id is not null then 'string' end
-            when is_json_object then {{ meterline.json_type_at('raw_record', "'/event_id'") }}
-        end as event_id_type,
-        case
-            when is_typed then landed_event_id
-            when is_json_object then {{ meterline.json_text_at('raw_record', "'/event_id'") }}
-        end as event_id_text,
-        case
-            when is_typed then case when landed_source is not null then 'string' end
-            when is_json_object then {{ meterline.json_type_at('raw_record', "'/source'") }}
-        end as source_type,
-        case
-            when is_typed then landed_source
-            when is_json_object then {{ meterline.json_text_at('raw_record', "'/source'") }}
-        end as source_text,
-        case
-            when is_typed then case when landed_account_id is not null then 'string' end
-            when is_json_object then {{ meterline.json_type_at('raw_record', "'/account_id'") }}
-        end as account_id_type,
-        case
-            when is_typed then landed_account_id
-            when is_json_object then {{ meterline.json_text_at('raw_record', "'/account_id'") }}
-        end as account_id_text,
-        case
-            when is_typed then case when landed_event_type is not null then 'string' end
-            when is_json_object then {{ meterline.json_type_at('raw_record', "'/event_type'") }}
-        end as event_type_type,
-        case
-            when is_typed then landed_event_type
-            when is_json_object then {{ meterline.json_text_at('raw_record', "'/event_type'") }}
-        end as event_type_text,
-        case
-            when is_typed then case when landed_occurred_at is not null then 'string' end
-            when is_json_object then {{ meterline.json_type_at('raw_record', "'/occurred_at'") }}
-        end as occurred_at_type,
-        case
-            when is_typed then landed_occurred_at
-            when is_json_object then {{ meterline.json_text_at('raw_record', "'/occurred_at'") }}
-        end as occurred_at_text,
+        {%- for field in ['event_id', 'source', 'account_id', 'event_type', 'occurred_at'] %}
+            case
+                when is_typed then case when landed_{{ field }} is not null then 'string' end
+                when is_json_object then {{ meterline.json_type_at('raw_record', "'/" ~ field ~ "'") }}
+            end as {{ field }}_type,
+            case
+                when is_typed then landed_{{ field }}
+                when is_json_object then {{ meterline.json_text_at('raw_record', "'/" ~ field ~ "'") }}
+            end as {{ field }}_text,
+        {%- endfor %}
 
         -- properties (a typed row holds them as JSON text)
         case
