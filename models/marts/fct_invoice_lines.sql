@@ -95,11 +95,7 @@ adjustment_lines as (
 credit_lines as (
 
     select
-        {{ meterline.surrogate_key([
-            'invoice_id', "'credit'", 'cast(null as ' ~ dbt.type_string() ~ ')',
-            'cast(null as ' ~ dbt.type_string() ~ ')', 'cast(null as ' ~ dbt.type_string() ~ ')',
-            'grant_id'
-        ]) }} as invoice_line_id,
+        {{ meterline.invoice_line_key('invoice_id', "'credit'", grant_id='grant_id') }} as invoice_line_id,
         invoice_id,
         account_id,
         cast(null as {{ dbt.type_string() }}) as contract_id,

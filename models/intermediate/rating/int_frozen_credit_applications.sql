@@ -37,13 +37,9 @@ candidates as (
         on
             frozen_credit_lines.account_id = credit_grants.account_id
             and frozen_credit_lines.currency = credit_grants.currency
-    where {{ meterline.surrogate_key([
-        'frozen_credit_lines.invoice_id', "'credit'",
-        'cast(null as ' ~ dbt.type_string() ~ ')',
-        'cast(null as ' ~ dbt.type_string() ~ ')',
-        'cast(null as ' ~ dbt.type_string() ~ ')',
-        'credit_grants.grant_id'
-    ]) }} = frozen_credit_lines.invoice_line_id
+    where {{ meterline.invoice_line_key(
+        'frozen_credit_lines.invoice_id', "'credit'", grant_id='credit_grants.grant_id'
+    ) }} = frozen_credit_lines.invoice_line_id
 
 ),
 

@@ -107,11 +107,11 @@ adjusted_originals as (
         union all
         select 'minimum_true_up' as line_type
     ) as original_types
-    where {{ meterline.surrogate_key([
+    where {{ meterline.invoice_line_key(
         'frozen_invoices.invoice_id', 'original_types.line_type',
         'frozen_adjustment_lines.contract_id', 'frozen_adjustment_lines.price_id',
-        'frozen_adjustment_lines.dimension_value', 'cast(null as ' ~ dbt.type_string() ~ ')'
-    ]) }} = frozen_adjustment_lines.adjusted_invoice_line_id
+        'frozen_adjustment_lines.dimension_value'
+    ) }} = frozen_adjustment_lines.adjusted_invoice_line_id
 
 ),
 

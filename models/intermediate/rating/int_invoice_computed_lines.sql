@@ -58,11 +58,10 @@ lines as (
 final as (
 
     select
-        -- ids (grant_id is null: the key of fct_invoice_lines for a line without a grant)
-        {{ meterline.surrogate_key([
-            'invoice_id', 'line_type', 'contract_id', 'price_id', 'dimension_value',
-            'cast(null as ' ~ dbt.type_string() ~ ')'
-        ]) }} as invoice_line_id,
+        -- ids (no grant: the key of fct_invoice_lines for a line without a grant)
+        {{ meterline.invoice_line_key(
+            'invoice_id', 'line_type', 'contract_id', 'price_id', 'dimension_value'
+        ) }} as invoice_line_id,
         invoice_id,
         account_id,
         contract_id,
