@@ -65,3 +65,34 @@
         {%- endfor %}
     end
 {%- endmacro %}
+
+{#
+    DuckDB: the same text, with the thousands separators from format('{:,}') on the whole
+    part as a HUGEINT (exact, 38 digits). The shared version repeats the digits expression
+    in every group of three, which costs about 30 microseconds a row on DuckDB.
+#}
+{% macro duckdb__format_number(value, scale=none) -%}
+    {%- if scale is none -%}
+        {%- set magnitude = 'abs(' ~ value ~ ')' -%}
+    {%- else -%}
+        {%- set magnitude = 'abs(cast(' ~ value ~ ' as decimal(38, ' ~ (scale | int) ~ ')))' -%}
+    {%- endif -%}
+    {%- set fraction = "split_part(" ~ meterline.decimal_text(magnitude) ~ ", '.', 2)" -%}
+    case
+        when {{ value }} is null then null
+        else concat(
+            case when {{ value }} < 0 then '-' else '' end,
+            format('{:,}', cast(trunc({{ magnitude }}) as hugeint)),
+            {%- if scale is none %}
+            case
+                when rtrim({{ fraction }}, '0') = '' then ''
+                else concat('.', rtrim({{ fraction }}, '0'))
+            end
+            {%- elif scale | int > 0 %}
+            concat('.', {{ fraction }})
+            {%- else %}
+            ''
+            {%- endif %}
+        )
+    end
+{%- endmacro %}

@@ -34,6 +34,10 @@
             {{ meterline.round_money(
                 'a * cast(b as ' ~ meterline.unit_price_type() ~ ')', 'minor_units') }} as rounded_product,
             {{ meterline.round_money('a', 'minor_units') }} as rounded_a,
+            {#- invoice description text: DuckDB has its own format_number -#}
+            {{ meterline.format_number('a') }} as a_text,
+            {{ meterline.format_number(meterline.divide_decimal('a', 'b')) }} as a_over_b_text,
+            {{ meterline.format_money(meterline.round_money('a', 'minor_units'), 'minor_units') }} as rounded_a_text,
             {{ meterline.surrogate_key(['probe_id', 'a', 'minor_units', 'cast(null as integer)']) }} as probe_key
         from (
             select * from (values {{ rows | join(', ') }}) as probe_values (probe_id, a, b, minor_units)

@@ -29,7 +29,7 @@
     ))
 {%- endmacro %}
 
-{# format_number itself is shared (macros/pricing/format_number.sql); only the digits differ. #}
+{# Spark uses the shared format_number (macros/pricing/format_number.sql) over these digits. #}
 {% macro spark__decimal_text(value) -%}
     {{ meterline.spark_to_text(value) }}
 {%- endmacro %}

@@ -24,13 +24,16 @@ meter_values as (
     from meter_values_all
     {% if is_incremental() -%}
         inner join (
-            select value_counts.account_id, value_counts.usage_date
+            select
+                value_counts.account_id,
+                value_counts.usage_date
             from (
                 select
                     account_id,
                     usage_date,
                     count(*) as event_count
-                from meter_values_all
+                -- the input itself, not the CTE: a CTE read twice is copied whole first
+                from {{ ref('int_event_meter_values') }}
                 group by account_id, usage_date
             ) as value_counts
             left join (

@@ -282,3 +282,29 @@ def test_arithmetic_macros_hand_checked(builds: Builds) -> None:
     assert by_operands[("-2.5", "1", 0)][2] == Decimal(-3)
     # -12.345 / -0.3 = 41.15 exactly.
     assert by_operands[("-12.345", "-0.3", 4)][0] == Decimal("41.15")
+
+
+def test_number_texts_hand_checked(builds: Builds) -> None:
+    """Invoice description texts worked out by hand, on the DuckDB build (its own macro);
+    test_arithmetic_macros_identical holds Spark (the shared macro) to the same texts."""
+    with duckdb.connect(str(builds.duckdb_path), read_only=True) as duck:
+        rows = duck.sql(
+            "select a, b, minor_units, a_text, a_over_b_text, rounded_a_text "
+            "from parity.arithmetic_probe"
+        ).fetchall()
+    by_operands = {(str(a.normalize()), str(b.normalize()), mu): rest for a, b, mu, *rest in rows}
+    # Thousands separated, trailing zeros dropped, the sign kept.
+    assert by_operands[("123456789.123456789", "1", 2)][0] == "123,456,789.123456789"
+    assert by_operands[("-999999.999999999", "1", 2)][0] == "-999,999.999999999"
+    assert by_operands[("0.000000001", "1", 2)][0] == "0.000000001"
+    assert by_operands[("100", "1", 2)][0] == "100"
+    assert by_operands[("0", "1", 2)][0] == "0"
+    # 100 / 3 = 33.333333333333333333 (18 digits, truncated); -7 / 2 = -3.5.
+    assert by_operands[("100", "3", 2)][1] == "33.333333333333333333"
+    assert by_operands[("-7", "2", 2)][1] == "-3.5"
+    # Money keeps exactly the minor units: -12.345 -> -12.35 (half away from zero) at 2,
+    # 2.5 -> 3 at 0, 7 -> 7.0000 at 4, 999999.999999999 -> 1,000,000.000 at 3.
+    assert by_operands[("-12.345", "1", 2)][2] == "-12.35"
+    assert by_operands[("2.5", "1", 0)][2] == "3"
+    assert by_operands[("7", "1", 4)][2] == "7.0000"
+    assert by_operands[("999999.999999999", "1", 3)][2] == "1,000,000.000"

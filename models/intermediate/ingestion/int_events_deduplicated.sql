@@ -7,7 +7,12 @@
 {#- Incremental (append): the outcome of a record never changes once decided, so a run
     classifies only the valid records of new batches, against each other and against the
     copies taken in by earlier runs whose occurred_at is inside the dedupe horizon
-    (as_of minus var dedupe_horizon_days). See the YAML description. -#}
+    (as_of minus var dedupe_horizon_days). See the YAML description.
+
+    Nearly every key has one copy and no earlier copy: it is accepted as it is. Only the
+    contested keys (several copies in the new batches, or a copy taken in earlier) are
+    ranked, on the few columns ranking needs; the wide records are read once and joined
+    to that small outcome at the end. -#}
 
 with
 
@@ -45,34 +50,6 @@ key_copies as (
 
 ),
 
-new_ranked as (
-
-    -- most keys have one copy: only keys with several are ranked (a window sorts its rows)
-    select
-        valid_records.*,
-        cast(1 as bigint) as batch_copy_number
-    from valid_records
-    inner join key_copies
-        on
-            valid_records.source = key_copies.source
-            and valid_records.event_id = key_copies.event_id
-    where key_copies.copies = 1
-    union all
-    select
-        valid_records.*,
-        row_number() over (
-            partition by valid_records.source, valid_records.event_id
-            order by valid_records.file_landed_at, valid_records.file_name, valid_records.line_number
-        ) as batch_copy_number
-    from valid_records
-    inner join key_copies
-        on
-            valid_records.source = key_copies.source
-            and valid_records.event_id = key_copies.event_id
-    where key_copies.copies > 1
-
-),
-
 earlier_copies as (
 
     {% if is_incremental() -%}
@@ -86,12 +63,7 @@ earlier_copies as (
             earlier.line_number,
             earlier.payload_hash
         from {{ this }} as earlier
-        inner join (
-            select distinct
-                valid_records.source,
-                valid_records.event_id
-            from valid_records
-        ) as new_keys
+        inner join key_copies as new_keys
             on
                 earlier.source = new_keys.source
                 and earlier.event_id = new_keys.event_id
@@ -140,16 +112,54 @@ earlier_winners as (
 
 ),
 
+contested_keys as (
+
+    -- keys with several copies in the new batches, or with a copy taken in earlier
+    select
+        source,
+        event_id
+    from key_copies
+    where copies > 1
+    union
+    select
+        source,
+        event_id
+    from earlier_winners
+
+),
+
+contested as (
+
+    -- the new copies of contested keys, on the columns ranking and classifying need
+    select
+        valid_records.record_id,
+        valid_records.source,
+        valid_records.event_id,
+        valid_records.file_name,
+        valid_records.line_number,
+        valid_records.file_landed_at,
+        valid_records.payload_hash
+    from valid_records
+    inner join contested_keys
+        on
+            valid_records.source = contested_keys.source
+            and valid_records.event_id = contested_keys.event_id
+
+),
+
 ranked as (
 
     select
-        new_ranked.*,
-        coalesce(earlier_winners.earlier_copy_count, 0) + new_ranked.batch_copy_number as copy_number
-    from new_ranked
+        contested.*,
+        coalesce(earlier_winners.earlier_copy_count, 0) + row_number() over (
+            partition by contested.source, contested.event_id
+            order by contested.file_landed_at, contested.file_name, contested.line_number
+        ) as copy_number
+    from contested
     left join earlier_winners
         on
-            new_ranked.source = earlier_winners.source
-            and new_ranked.event_id = earlier_winners.event_id
+            contested.source = earlier_winners.source
+            and contested.event_id = earlier_winners.event_id
 
 ),
 
@@ -177,10 +187,11 @@ winners as (
 
 ),
 
-classified as (
+contested_outcomes as (
 
     select
-        ranked.*,
+        ranked.record_id,
+        ranked.copy_number,
         winners.winning_record_id,
         winners.winning_file_name,
         winners.winning_line_number,
@@ -204,9 +215,9 @@ copy_texts as (
         records.record_id,
         {{ meterline.landed_record_text('records') }} as raw_record
     from records
-    inner join classified
-        on records.record_id = classified.record_id
-    where classified.dedupe_status <> 'accepted'
+    inner join contested_outcomes
+        on records.record_id = contested_outcomes.record_id
+    where contested_outcomes.dedupe_status <> 'accepted'
 
 ),
 
@@ -214,39 +225,41 @@ final as (
 
     select
         -- ids
-        classified.record_id,
-        classified.source,
-        classified.event_id,
-        classified.account_id,
-        classified.event_type,
+        valid_records.record_id,
+        valid_records.source,
+        valid_records.event_id,
+        valid_records.account_id,
+        valid_records.event_type,
 
         -- landing
-        classified.file_name,
-        classified.line_number,
-        classified.file_landed_at,
-        classified.batch_loaded_at,
+        valid_records.file_name,
+        valid_records.line_number,
+        valid_records.file_landed_at,
+        valid_records.batch_loaded_at,
         -- the landed text, kept for duplicate and conflict copies
         copy_texts.raw_record,
 
         -- event
-        classified.occurred_at_raw,
-        classified.occurred_at,
-        classified.properties,
-        classified.payload_hash,
+        valid_records.occurred_at_raw,
+        valid_records.occurred_at,
+        valid_records.properties,
+        valid_records.payload_hash,
 
         -- validation
-        classified.quarantine_reason,
-        classified.is_valid,
+        valid_records.quarantine_reason,
+        valid_records.is_valid,
 
-        -- dedupe
-        classified.copy_number,
-        classified.winning_record_id,
-        classified.winning_file_name,
-        classified.winning_line_number,
-        classified.dedupe_status
-    from classified
+        -- dedupe: an uncontested key's only copy is its winner
+        coalesce(contested_outcomes.copy_number, 1) as copy_number,
+        coalesce(contested_outcomes.winning_record_id, valid_records.record_id) as winning_record_id,
+        coalesce(contested_outcomes.winning_file_name, valid_records.file_name) as winning_file_name,
+        coalesce(contested_outcomes.winning_line_number, valid_records.line_number) as winning_line_number,
+        coalesce(contested_outcomes.dedupe_status, 'accepted') as dedupe_status
+    from valid_records
+    left join contested_outcomes
+        on valid_records.record_id = contested_outcomes.record_id
     left join copy_texts
-        on classified.record_id = copy_texts.record_id
+        on valid_records.record_id = copy_texts.record_id
 
 )
 

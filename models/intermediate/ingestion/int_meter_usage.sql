@@ -34,13 +34,17 @@ contracted as (
     from contracted_all
     {% if is_incremental() -%}
         inner join (
-            select value_counts.account_id, value_counts.period_start
+            select
+                value_counts.account_id,
+                value_counts.period_start
             from (
                 select
                     account_id,
                     period_start,
                     count(*) as event_count
-                from contracted_all
+                -- the input itself, not the CTE: a CTE read twice is copied whole first
+                from {{ ref('int_event_meter_values') }}
+                where contract_id is not null
                 group by account_id, period_start
             ) as value_counts
             left join (
