@@ -292,19 +292,24 @@ def test_number_texts_hand_checked(builds: Builds) -> None:
             "select a, b, minor_units, a_text, a_over_b_text, rounded_a_text "
             "from parity.arithmetic_probe"
         ).fetchall()
-    by_operands = {(str(a.normalize()), str(b.normalize()), mu): rest for a, b, mu, *rest in rows}
+    # Keyed by value: Decimal('0.000000001') normalizes to '1E-9' as text.
+    by_operands = {(a, b, mu): rest for a, b, mu, *rest in rows}
+
+    def texts(a: str, b: str, minor_units: int) -> list[str]:
+        return by_operands[(Decimal(a), Decimal(b), minor_units)]
+
     # Thousands separated, trailing zeros dropped, the sign kept.
-    assert by_operands[("123456789.123456789", "1", 2)][0] == "123,456,789.123456789"
-    assert by_operands[("-999999.999999999", "1", 2)][0] == "-999,999.999999999"
-    assert by_operands[("0.000000001", "1", 2)][0] == "0.000000001"
-    assert by_operands[("100", "1", 2)][0] == "100"
-    assert by_operands[("0", "1", 2)][0] == "0"
+    assert texts("123456789.123456789", "1", 2)[0] == "123,456,789.123456789"
+    assert texts("-999999.999999999", "1", 2)[0] == "-999,999.999999999"
+    assert texts("0.000000001", "1", 2)[0] == "0.000000001"
+    assert texts("100", "1", 2)[0] == "100"
+    assert texts("0", "1", 2)[0] == "0"
     # 100 / 3 = 33.333333333333333333 (18 digits, truncated); -7 / 2 = -3.5.
-    assert by_operands[("100", "3", 2)][1] == "33.333333333333333333"
-    assert by_operands[("-7", "2", 2)][1] == "-3.5"
+    assert texts("100", "3", 2)[1] == "33.333333333333333333"
+    assert texts("-7", "2", 2)[1] == "-3.5"
     # Money keeps exactly the minor units: -12.345 -> -12.35 (half away from zero) at 2,
     # 2.5 -> 3 at 0, 7 -> 7.0000 at 4, 999999.999999999 -> 1,000,000.000 at 3.
-    assert by_operands[("-12.345", "1", 2)][2] == "-12.35"
-    assert by_operands[("2.5", "1", 0)][2] == "3"
-    assert by_operands[("7", "1", 4)][2] == "7.0000"
-    assert by_operands[("999999.999999999", "1", 3)][2] == "1,000,000.000"
+    assert texts("-12.345", "1", 2)[2] == "-12.35"
+    assert texts("2.5", "1", 0)[2] == "3"
+    assert texts("7", "1", 4)[2] == "7.0000"
+    assert texts("999999.999999999", "1", 3)[2] == "1,000,000.000"
