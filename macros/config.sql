@@ -6,9 +6,13 @@
     {{ return(var('landing_dir', env_var('METERLINE_LANDING_DIR', 'data/landing'))) }}
 {%- endmacro %}
 
-{# The billing "today": var as_of (YYYY-MM-DD), default the current date in UTC. #}
+{#
+    The billing "today": var as_of (YYYY-MM-DD), else env METERLINE_AS_OF, else the current
+    date in UTC. The environment variable keeps dbt's partial parsing on a daily run: a
+    changed --vars makes dbt parse the whole project again.
+#}
 {% macro as_of_date() -%}
-    {%- set raw = var('as_of', none) -%}
+    {%- set raw = var('as_of', env_var('METERLINE_AS_OF', '')) -%}
     {%- if raw is none or raw == '' -%}
         {%- set raw = modules.datetime.datetime.now(modules.pytz.utc).strftime('%Y-%m-%d') -%}
     {%- endif -%}

@@ -45,14 +45,15 @@ no_active_contract as (
         meter_values.source,
         meter_values.event_id,
         meter_values.account_id,
-        accepted.event_type,
+        meters.event_type,
         meter_values.occurred_at,
         meter_values.meter_id,
         meter_values.period_start,
         'no_active_contract' as reason
     from meter_values
-    inner join accepted
-        on meter_values.record_id = accepted.record_id
+    -- a meter reads one event type: its event_type is the event's (no join with the events)
+    inner join meters
+        on meter_values.meter_id = meters.meter_id
     where meter_values.contract_id is null
 
 ),
@@ -71,14 +72,14 @@ no_price as (
         meter_values.source,
         meter_values.event_id,
         meter_values.account_id,
-        accepted.event_type,
+        meters.event_type,
         meter_values.occurred_at,
         meter_values.meter_id,
         meter_values.period_start,
         'no_price' as reason
     from meter_values
-    inner join accepted
-        on meter_values.record_id = accepted.record_id
+    inner join meters
+        on meter_values.meter_id = meters.meter_id
     inner join unpriced_usage
         on
             meter_values.contract_id = unpriced_usage.contract_id
