@@ -58,7 +58,10 @@ meter_values as (
 
 aggregated as (
 
-    {{ meterline.aggregate_meter_values('meter_values', [
+    {#- the macro reads its input twice (`latest` meters are ranked apart); a full build hands
+        it the table itself: DuckDB would copy all events of a CTE read twice before reading -#}
+    {{ meterline.aggregate_meter_values(
+        'meter_values' if is_incremental() else ref('int_event_meter_values'), [
         'account_id', 'meter_id', 'aggregation', 'usage_date', 'dimension_value',
     ]) }}
 

@@ -69,7 +69,12 @@ contracted as (
 
 aggregated as (
 
-    {{ meterline.aggregate_meter_values('contracted', [
+    {#- the macro reads its input twice (`latest` meters are ranked apart); a full build hands
+        it the table itself (same filter as contracted_all): DuckDB would copy all events of a
+        CTE read twice before reading -#}
+    {{ meterline.aggregate_meter_values(
+        'contracted' if is_incremental()
+        else '(select * from ' ~ ref('int_event_meter_values') ~ ' where contract_id is not null)', [
         'account_id', 'contract_id', 'plan_id', 'meter_id', 'aggregation',
         'period_start', 'period_end', 'dimension_value',
     ]) }}
