@@ -21,21 +21,16 @@
 
 {% macro default__format_number(value, scale=none) -%}
     {%- if scale is none -%}
-        {%- set digits = meterline.decimal_text('abs(' ~ value ~ ')') -%}
+        {%- set magnitude = 'abs(' ~ value ~ ')' -%}
     {%- else -%}
-        {%- set digits = meterline.decimal_text('abs(cast(' ~ value ~ ' as decimal(38, ' ~ (scale | int) ~ ')))') -%}
+        {%- set magnitude = 'abs(cast(' ~ value ~ ' as decimal(38, ' ~ (scale | int) ~ ')))' -%}
     {%- endif -%}
-    {%- set whole = "lpad(split_part(" ~ digits ~ ", '.', 1), 39, '0')" -%}
-    {%- set fraction = "split_part(" ~ digits ~ ", '.', 2)" -%}
+    {%- set fraction = "split_part(" ~ meterline.decimal_text(magnitude) ~ ", '.', 2)" -%}
     case
         when {{ value }} is null then null
         else concat(
             case when {{ value }} < 0 then '-' else '' end,
-            coalesce(nullif(regexp_replace(concat(
-                {%- for group in range(13) %}
-                substr({{ whole }}, {{ group * 3 + 1 }}, 3){{ ", ','," if not loop.last }}
-                {%- endfor %}
-            ), '^[0,]+', ''), ''), '0'),
+            {{ meterline.grouped_whole_digits(magnitude) }},
             {%- if scale is none %}
             case
                 when regexp_replace({{ fraction }}, '0+$', '') = '' then ''
@@ -51,6 +46,32 @@
 {%- endmacro %}
 
 {#
+    The whole part of a non-negative decimal with ',' between groups of three digits
+    ('1,234,567'; '0' below one).
+#}
+{% macro grouped_whole_digits(magnitude) -%}
+    {{ return(adapter.dispatch('grouped_whole_digits', 'meterline')(magnitude)) }}
+{%- endmacro %}
+
+{% macro default__grouped_whole_digits(magnitude) -%}
+    {%- set whole = "lpad(split_part(" ~ meterline.decimal_text(magnitude) ~ ", '.', 1), 39, '0')" -%}
+    coalesce(nullif(regexp_replace(concat(
+        {%- for group in range(13) %}
+        substr({{ whole }}, {{ group * 3 + 1 }}, 3){{ ", ','," if not loop.last }}
+        {%- endfor %}
+    ), '^[0,]+', ''), ''), '0')
+{%- endmacro %}
+
+{#
+    DuckDB: format('{:,}') on the whole part as a HUGEINT (exact, 38 digits). The shared
+    version repeats the digits expression in every group of three, which costs about
+    30 microseconds a row on DuckDB.
+#}
+{% macro duckdb__grouped_whole_digits(magnitude) -%}
+    format('{:,}', cast(trunc({{ magnitude }}) as hugeint))
+{%- endmacro %}
+
+{#
     Money as text with the currency's minor units, where minor_units may be a
     column (0 to 4): one constant-scale branch per value.
 #}
@@ -63,36 +84,5 @@
         {%- for digits in range(5) %}
         when {{ digits }} then {{ meterline.format_number(amount, digits) }}
         {%- endfor %}
-    end
-{%- endmacro %}
-
-{#
-    DuckDB: the same text, with the thousands separators from format('{:,}') on the whole
-    part as a HUGEINT (exact, 38 digits). The shared version repeats the digits expression
-    in every group of three, which costs about 30 microseconds a row on DuckDB.
-#}
-{% macro duckdb__format_number(value, scale=none) -%}
-    {%- if scale is none -%}
-        {%- set magnitude = 'abs(' ~ value ~ ')' -%}
-    {%- else -%}
-        {%- set magnitude = 'abs(cast(' ~ value ~ ' as decimal(38, ' ~ (scale | int) ~ ')))' -%}
-    {%- endif -%}
-    {%- set fraction = "split_part(" ~ meterline.decimal_text(magnitude) ~ ", '.', 2)" -%}
-    case
-        when {{ value }} is null then null
-        else concat(
-            case when {{ value }} < 0 then '-' else '' end,
-            format('{:,}', cast(trunc({{ magnitude }}) as hugeint)),
-            {%- if scale is none %}
-            case
-                when rtrim({{ fraction }}, '0') = '' then ''
-                else concat('.', rtrim({{ fraction }}, '0'))
-            end
-            {%- elif scale | int > 0 %}
-            concat('.', {{ fraction }})
-            {%- else %}
-            ''
-            {%- endif %}
-        )
     end
 {%- endmacro %}

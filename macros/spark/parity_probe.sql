@@ -34,7 +34,7 @@
             {{ meterline.round_money(
                 'a * cast(b as ' ~ meterline.unit_price_type() ~ ')', 'minor_units') }} as rounded_product,
             {{ meterline.round_money('a', 'minor_units') }} as rounded_a,
-            {#- invoice description text: DuckDB has its own format_number -#}
+            {#- invoice description text: DuckDB groups the digits its own way -#}
             {{ meterline.format_number('a') }} as a_text,
             {{ meterline.format_number(meterline.divide_decimal('a', 'b')) }} as a_over_b_text,
             {{ meterline.format_money(meterline.round_money('a', 'minor_units'), 'minor_units') }} as rounded_a_text,

@@ -29,7 +29,7 @@
     ))
 {%- endmacro %}
 
-{# Spark uses the shared format_number (macros/pricing/format_number.sql) over these digits. #}
+{# format_number (macros/pricing/format_number.sql) reads a number's text from here on Spark. #}
 {% macro spark__decimal_text(value) -%}
     {{ meterline.spark_to_text(value) }}
 {%- endmacro %}
