@@ -263,7 +263,7 @@ def dbt_executable() -> str:
 
 
 def dbt_build_cmd(project: Path, work: Path, *, full: bool) -> list[str]:
-    """`dbt build`; landing_dir and as_of come from the environment (dbt_env)."""
+    """`dbt build`; landing_dir and as_of come from the environment (Bench.meterline)."""
     cmd = [dbt_executable(), "build"]
     if full:
         cmd.append("--full-refresh")
