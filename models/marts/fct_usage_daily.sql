@@ -16,7 +16,7 @@ meter_values_all as (
 
 ),
 
-meter_values as (
+meter_values as (  -- noqa: ST03 (a full build aggregates the table itself)
 
     -- on an incremental run, only the account x day whose event count differs from what
     -- this table holds (new or late events since the last run)

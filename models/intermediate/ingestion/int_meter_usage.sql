@@ -25,7 +25,7 @@ contracted_all as (
 
 ),
 
-contracted as (
+contracted as (  -- noqa: ST03 (a full build aggregates the table itself)
 
     -- on an incremental run, only the account x period whose event count differs from what
     -- this table holds: new events (late ones included) since the last run, or a run that
