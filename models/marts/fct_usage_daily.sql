@@ -16,8 +16,9 @@ meter_values_all as (
 
 ),
 
-meter_values as (  -- noqa: ST03 (a full build aggregates the table itself)
+meter_values as (  -- noqa: ST03
 
+    -- read on incremental runs only: a full build aggregates the table itself (below)
     -- on an incremental run, only the account x day whose event count differs from what
     -- this table holds (new or late events since the last run)
     select meter_values_all.*

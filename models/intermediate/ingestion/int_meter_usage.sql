@@ -25,8 +25,9 @@ contracted_all as (
 
 ),
 
-contracted as (  -- noqa: ST03 (a full build aggregates the table itself)
+contracted as (  -- noqa: ST03
 
+    -- read on incremental runs only: a full build aggregates the table itself (below)
     -- on an incremental run, only the account x period whose event count differs from what
     -- this table holds: new events (late ones included) since the last run, or a run that
     -- stopped before this model
