@@ -66,3 +66,37 @@
 {% macro dedupe_horizon_days() -%}
     {{ return(var('dedupe_horizon_days', 35) | int) }}
 {%- endmacro %}
+
+{#
+    The keys (e.g. account_id, usage_date) whose event count in `input` differs from the
+    sum of event_count that `held` (the incremental model itself) holds for them: new or
+    late events since the key was last computed, or a run that stopped before the model.
+    `input` is a relation, never a CTE of the model: DuckDB copies a CTE read twice whole
+    before either reader starts. `input_filter` restricts the counted rows.
+#}
+{% macro changed_count_keys(input, held, key_columns, input_filter='1 = 1') -%}
+    select
+        {%- for column in key_columns %}
+        value_counts.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            {{ key_columns | join(', ') }},
+            count(*) as event_count
+        from {{ input }}
+        where {{ input_filter }}
+        group by {{ key_columns | join(', ') }}
+    ) as value_counts
+    left join (
+        select
+            {{ key_columns | join(', ') }},
+            sum(event_count) as event_count
+        from {{ held }}
+        group by {{ key_columns | join(', ') }}
+    ) as held_counts
+        on
+        {%- for column in key_columns %}
+            {{ 'and ' if not loop.first }}value_counts.{{ column }} = held_counts.{{ column }}
+        {%- endfor %}
+    where held_counts.event_count is null or held_counts.event_count <> value_counts.event_count
+{%- endmacro %}

@@ -25,30 +25,9 @@ meter_values as (  -- noqa: ST03
     from meter_values_all
     {% if is_incremental() -%}
         inner join (
-            select
-                value_counts.account_id,
-                value_counts.usage_date
-            from (
-                select
-                    account_id,
-                    usage_date,
-                    count(*) as event_count
-                -- the input itself, not the CTE: a CTE read twice is copied whole first
-                from {{ ref('int_event_meter_values') }}
-                group by account_id, usage_date
-            ) as value_counts
-            left join (
-                select
-                    account_id,
-                    usage_date,
-                    sum(event_count) as event_count
-                from {{ this }}
-                group by account_id, usage_date
-            ) as held_counts
-                on
-                    value_counts.account_id = held_counts.account_id
-                    and value_counts.usage_date = held_counts.usage_date
-            where held_counts.event_count is null or held_counts.event_count <> value_counts.event_count
+            {{ meterline.changed_count_keys(
+                ref('int_event_meter_values'), this, ['account_id', 'usage_date']
+            ) }}
         ) as touched
             on
                 meter_values_all.account_id = touched.account_id

@@ -35,31 +35,10 @@ contracted as (  -- noqa: ST03
     from contracted_all
     {% if is_incremental() -%}
         inner join (
-            select
-                value_counts.account_id,
-                value_counts.period_start
-            from (
-                select
-                    account_id,
-                    period_start,
-                    count(*) as event_count
-                -- the input itself, not the CTE: a CTE read twice is copied whole first
-                from {{ ref('int_event_meter_values') }}
-                where contract_id is not null
-                group by account_id, period_start
-            ) as value_counts
-            left join (
-                select
-                    account_id,
-                    period_start,
-                    sum(event_count) as event_count
-                from {{ this }}
-                group by account_id, period_start
-            ) as held_counts
-                on
-                    value_counts.account_id = held_counts.account_id
-                    and value_counts.period_start = held_counts.period_start
-            where held_counts.event_count is null or held_counts.event_count <> value_counts.event_count
+            {{ meterline.changed_count_keys(
+                ref('int_event_meter_values'), this, ['account_id', 'period_start'],
+                'contract_id is not null'
+            ) }}
         ) as touched
             on
                 contracted_all.account_id = touched.account_id
