@@ -7,6 +7,7 @@ Everything is configured from the environment with the project's defaults:
     METERLINE_STRIPE_API_BASE    Stripe API base URL (default https://api.stripe.com)
     METERLINE_STRIPE_MAX_NETWORK_RETRIES   SDK retries per request (default 2)
     METERLINE_EXPORTS_DIR        invoice export directory (default exports)
+    METERLINE_EXPORTS_FILE_MODE  mode of the export files, octal (default 0640: group-readable)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import duckdb
 import stripe
 from dagster import ConfigurableResource
 
+from orchestration.billing.files import DEFAULT_FILE_MODE, parse_file_mode
 from orchestration.billing.stripe_client import DEFAULT_API_BASE, make_client
 
 DEFAULT_DUCKDB_PATH = "warehouse/meterline.duckdb"
@@ -68,10 +70,16 @@ class StripeResource(ConfigurableResource):
 
 class ExportsResource(ConfigurableResource):
     directory: str = DEFAULT_EXPORTS_DIR
+    # Octal mode of every export file, set explicitly (the umask does not apply).
+    file_mode: str = f"{DEFAULT_FILE_MODE:04o}"
 
     @property
     def path(self) -> Path:
         return Path(self.directory)
+
+    @property
+    def mode(self) -> int:
+        return parse_file_mode(self.file_mode)
 
 
 def warehouse_from_env() -> WarehouseResource:
@@ -88,5 +96,8 @@ def stripe_from_env() -> StripeResource:
 
 
 def exports_from_env() -> ExportsResource:
-    return ExportsResource(directory=os.environ.get("METERLINE_EXPORTS_DIR") or DEFAULT_EXPORTS_DIR)
+    return ExportsResource(
+        directory=os.environ.get("METERLINE_EXPORTS_DIR") or DEFAULT_EXPORTS_DIR,
+        file_mode=os.environ.get("METERLINE_EXPORTS_FILE_MODE") or f"{DEFAULT_FILE_MODE:04o}",
+    )
 

@@ -69,7 +69,10 @@ def period_close(context: AssetExecutionContext, warehouse: WarehouseResource) -
     group_name="billing",
     kinds={"csv", "json"},
     retry_policy=TRANSIENT_RETRY,
-    description="One CSV and one JSON file per frozen final invoice, written once, atomically.",
+    description=(
+        "One CSV and one JSON file per frozen final invoice, written once, atomically, with the "
+        "configured file mode (default 0640)."
+    ),
 )
 def invoice_exports(
     context: AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource
@@ -77,15 +80,20 @@ def invoice_exports(
     with warehouse.connect() as conn:
         invoices = load_frozen_invoices(conn)
         ledger = PushLedger(conn, files.TARGET)
-        result = files.export_invoices(invoices, exports.path, ledger)
+        result = files.export_invoices(invoices, exports.path, ledger, exports.mode)
     for relative in result.restored:
         context.log.warning(f"restored missing export {relative} (already in the ledger)")
+    for name in result.temp_files_removed:
+        context.log.warning(f"removed {name}, left by an interrupted export")
     context.log.info(f"wrote {len(result.written)} files for {len(invoices)} frozen invoices")
     return MaterializeResult(
         metadata={
             "exports_dir": MetadataValue.path(str(exports.path.resolve())),
             "files_written": len(result.written),
             "files_restored": len(result.restored),
+            "file_mode": f"{exports.mode:04o}",
+            "file_modes_fixed": len(result.modes_fixed),
+            "stale_temp_files_removed": len(result.temp_files_removed),
             "invoices_already_exported": result.skipped_invoices,
             "ledger_rows_added": ledger.appended,
         }
@@ -125,8 +133,15 @@ def stripe_invoices(
         "ledger_rows_added": ledger.appended,
     }
     if result.failures:
+        # Every other invoice is pushed and in the ledger; these are retried on the next run.
+        for invoice_id, reason in result.failures.items():
+            context.log.error(f"invoice {invoice_id} not pushed to Stripe: {reason}")
         raise Failure(
-            description=f"{len(result.failures)} invoices could not be pushed to Stripe",
+            description=(
+                f"{len(result.failures)} invoices not pushed to Stripe "
+                f"({len(result.invoices_finalized)} others pushed in this run): "
+                + "; ".join(f"{i}: {r}" for i, r in sorted(result.failures.items()))
+            ),
             metadata={**metadata, "failures": MetadataValue.json(result.failures)},
             allow_retries=False,
         )

@@ -11,6 +11,14 @@ Exactly-once rests on three layers:
    `meterline_invoice_line_id` on each item), for a crash between a request and its ledger row;
 3. an idempotency key per request derived from the Meterline id and the step, so a retried request
    within Stripe's key window returns the first response instead of acting twice.
+
+Failures are per invoice. Before the first request for an invoice, its amounts are checked against
+Stripe's rules (`stripe_amounts`); an invoice Stripe would refuse is not sent at all. An invoice
+that fails (refused, a Stripe error that outlasts the SDK's retries, a mismatch with what Stripe
+holds) is reported in `StripePushResult.failures` with a named reason and the push goes on with
+the next one; it is retried on the next run, from where the ledger and the look-up leave it.
+Before an invoice is recorded as pushed, Stripe's figures (every item and the total) are compared
+with the frozen invoice, whether the Stripe invoice is still a draft or already finalized.
 """
 
 from __future__ import annotations
@@ -21,8 +29,9 @@ from typing import Any
 
 import stripe
 
-from orchestration.billing.invoices import Invoice, InvoiceLine, to_minor_units
+from orchestration.billing.invoices import Invoice, InvoiceLine
 from orchestration.billing.ledger import PushLedger
+from orchestration.billing.stripe_amounts import PushError, StripeAmounts, stripe_amounts
 
 TARGET = "stripe"
 STEP_INVOICE = "invoice"
@@ -30,7 +39,8 @@ STEP_ITEM = "invoice_item"
 STEP_FINALIZE = "finalize"
 DEFAULT_API_BASE = "https://api.stripe.com"
 
-# Errors that retrying the same request will not fix: one invoice fails, the others go on.
+# Errors that retrying the same request will not fix (reason `stripe_refused`); any other Stripe
+# error (5xx, network, rate limit) is `stripe_unavailable`. Either way only that invoice fails.
 PERMANENT_ERRORS: tuple[type[Exception], ...] = (
     stripe.InvalidRequestError,
     stripe.AuthenticationError,
@@ -39,7 +49,7 @@ PERMANENT_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-class PushConsistencyError(RuntimeError):
+class PushConsistencyError(PushError):
     """Stripe holds something the warehouse does not agree with; a person has to look."""
 
 
@@ -64,6 +74,7 @@ class StripePushResult:
     invoices_without_customer: int = 0
     items_created: int = 0
     requests: int = 0
+    # Meterline invoice id -> "<reason>: <detail>" for every invoice not pushed in this run.
     failures: dict[str, str] = field(default_factory=dict)
 
 
@@ -98,39 +109,119 @@ class StripePusher:
                 continue
             try:
                 self.push_invoice(invoice)
-            except (*PERMANENT_ERRORS, PushConsistencyError) as error:
-                self._log(f"invoice {invoice.invoice_id} not pushed: {error}")
-                self.result.failures[invoice.invoice_id] = str(error)
+            except PushError as error:
+                self._fail(invoice, error.reason, error.detail)
+            except stripe.StripeError as error:
+                reason = (
+                    "stripe_refused" if isinstance(error, PERMANENT_ERRORS)
+                    else "stripe_unavailable"
+                )
+                self._fail(invoice, reason, _describe(error))
         return self.result
+
+    def _fail(self, invoice: Invoice, reason: str, detail: str) -> None:
+        self._log(f"invoice {invoice.invoice_id} not pushed: {reason}: {detail}")
+        self.result.failures[invoice.invoice_id] = f"{reason}: {detail}"
 
     # -- one invoice ------------------------------------------------------------------------
 
     def push_invoice(self, invoice: Invoice) -> None:
+        amounts = stripe_amounts(invoice)  # before any request: PushRefused sends nothing
         stripe_invoice = self._ensure_invoice(invoice)
         stripe_invoice_id = stripe_invoice["id"]
-        is_draft = stripe_invoice.get("status") == "draft"
+        if stripe_invoice.get("status") == "draft":
+            self._complete_draft(invoice, amounts, stripe_invoice_id)
+            self._check_total(invoice, amounts, stripe_invoice_id)
+            self._finalize(invoice, stripe_invoice_id)
+        else:
+            # Finalized at Stripe but not recorded here (a crash after finalize, a lost ledger).
+            self._verify_finalized(invoice, amounts, stripe_invoice)
+        self._ledger.record(invoice.invoice_id, STEP_FINALIZE, stripe_invoice_id)
+        self.result.invoices_finalized.append(invoice.invoice_id)
+
+    def _complete_draft(
+        self, invoice: Invoice, amounts: StripeAmounts, stripe_invoice_id: str
+    ) -> None:
+        """Create the items the draft lacks; an item found by metadata must have the line's
+        amount."""
         missing = [
             line
             for line in invoice.lines
             if not self._ledger.has(invoice.invoice_id, STEP_ITEM, line.invoice_line_id)
         ]
-        if missing:
-            existing = self._existing_items(invoice, stripe_invoice_id)
-            for line in missing:
-                item_id = existing.get(line.invoice_line_id)
-                if item_id is None:
-                    if not is_draft:
-                        raise PushConsistencyError(
-                            f"Stripe invoice {stripe_invoice_id} is {stripe_invoice.get('status')}"
-                            f" but lacks Meterline line {line.invoice_line_id}"
-                        )
-                    item_id = self._create_item(invoice, line, stripe_invoice_id)
-                self._ledger.record(invoice.invoice_id, STEP_ITEM, item_id, line.invoice_line_id)
-        if is_draft:
-            self._check_total(invoice, stripe_invoice_id)
-            self._finalize(invoice, stripe_invoice_id)
-        self._ledger.record(invoice.invoice_id, STEP_FINALIZE, stripe_invoice_id)
-        self.result.invoices_finalized.append(invoice.invoice_id)
+        if not missing:
+            return
+        existing = self._existing_items(invoice, stripe_invoice_id)
+        for line in missing:
+            expected = amounts.lines[line.invoice_line_id]
+            item = existing.get(line.invoice_line_id)
+            if item is None:
+                item_id = self._create_item(invoice, line, stripe_invoice_id, expected)
+            elif item.get("amount") != expected:
+                raise PushConsistencyError(
+                    "line_amount_mismatch",
+                    f"Stripe item {item['id']} of draft {stripe_invoice_id} is "
+                    f"{item.get('amount')}, line {line.invoice_line_id} of "
+                    f"{invoice.invoice_id} {expected} minor units; not finalized",
+                )
+            else:
+                item_id = item["id"]
+            self._ledger.record(invoice.invoice_id, STEP_ITEM, item_id, line.invoice_line_id)
+
+    def _verify_finalized(
+        self, invoice: Invoice, amounts: StripeAmounts, stripe_invoice: dict[str, Any]
+    ) -> None:
+        """A Stripe invoice that is no longer a draft cannot be changed: it must hold exactly
+        the frozen invoice (every line's amount and the total), else the invoice stops with a
+        named mismatch and is not recorded as pushed."""
+        stripe_invoice_id = stripe_invoice["id"]
+        existing = self._existing_items(invoice, stripe_invoice_id)
+        mismatches: list[tuple[str, str]] = []
+        for line in invoice.lines:
+            expected = amounts.lines[line.invoice_line_id]
+            item = existing.get(line.invoice_line_id)
+            if item is None:
+                mismatches.append((
+                    "line_missing_at_stripe",
+                    f"line {line.invoice_line_id} ({expected} minor units) has no Stripe item",
+                ))
+            elif item.get("amount") != expected:
+                mismatches.append((
+                    "line_amount_mismatch",
+                    (
+                        f"line {line.invoice_line_id}: Stripe item {item['id']} "
+                        f"{item.get('amount')}, warehouse {expected} minor units"
+                    ),
+                ))
+        frozen_lines = {line.invoice_line_id for line in invoice.lines}
+        for line_id, item in sorted(existing.items()):
+            if line_id not in frozen_lines:
+                mismatches.append((
+                    "line_not_in_warehouse",
+                    (
+                        f"Stripe item {item['id']} names line {line_id}, which the frozen invoice "
+                        "does not have"
+                    ),
+                ))
+        if stripe_invoice.get("total") != amounts.total:
+            mismatches.append((
+                "total_mismatch",
+                (
+                    f"Stripe total {stripe_invoice.get('total')}, warehouse {amounts.total} "
+                    "minor units"
+                ),
+            ))
+        if mismatches:
+            (reason, first), others = mismatches[0], mismatches[1:]
+            raise PushConsistencyError(
+                reason,
+                f"Stripe invoice {stripe_invoice_id} is {stripe_invoice.get('status')} and "
+                f"differs from frozen invoice {invoice.invoice_id}: {first}"
+                + "".join(f"; {r}: {d}" for r, d in others),
+            )
+        for line in invoice.lines:
+            item_id = existing[line.invoice_line_id]["id"]
+            self._ledger.record(invoice.invoice_id, STEP_ITEM, item_id, line.invoice_line_id)
 
     def _ensure_invoice(self, invoice: Invoice) -> dict[str, Any]:
         known_id = self._ledger.get(invoice.invoice_id, STEP_INVOICE)
@@ -161,6 +252,7 @@ class StripePusher:
             )
         if found.get("currency") != invoice.currency.lower():
             raise PushConsistencyError(
+                "currency_mismatch",
                 f"Stripe invoice {found['id']} is in {found.get('currency')}, "
                 f"Meterline invoice {invoice.invoice_id} in {invoice.currency}"
             )
@@ -179,10 +271,15 @@ class StripePusher:
         ]
         if len(matches) > 1:
             ids = ", ".join(sorted(match["id"] for match in matches))
-            raise PushConsistencyError(f"several Stripe invoices for {invoice.invoice_id}: {ids}")
+            raise PushConsistencyError(
+                "duplicate_stripe_invoices", f"several Stripe invoices for {invoice.invoice_id}: {ids}"
+            )
         return matches[0] if matches else None
 
-    def _existing_items(self, invoice: Invoice, stripe_invoice_id: str) -> dict[str, str]:
+    def _existing_items(
+        self, invoice: Invoice, stripe_invoice_id: str
+    ) -> dict[str, dict[str, Any]]:
+        """The Stripe invoice's items that name a Meterline line, by that line's id."""
         listing = self._client.v1.invoice_items.list(
             params={
                 "customer": invoice.stripe_customer_id,
@@ -191,7 +288,7 @@ class StripePusher:
             }
         )
         self.result.requests += 1
-        existing: dict[str, str] = {}
+        existing: dict[str, dict[str, Any]] = {}
         for obj in listing.auto_paging_iter():
             item = obj.to_dict()
             line_id = _metadata(item).get("meterline_invoice_line_id")
@@ -199,13 +296,16 @@ class StripePusher:
                 continue
             if line_id in existing:
                 raise PushConsistencyError(
+                    "duplicate_stripe_items",
                     f"several Stripe invoice items for line {line_id}: "
-                    f"{existing[line_id]}, {item['id']}"
+                    f"{existing[line_id]['id']}, {item['id']}",
                 )
-            existing[line_id] = item["id"]
+            existing[line_id] = item
         return existing
 
-    def _create_item(self, invoice: Invoice, line: InvoiceLine, stripe_invoice_id: str) -> str:
+    def _create_item(
+        self, invoice: Invoice, line: InvoiceLine, stripe_invoice_id: str, amount: int
+    ) -> str:
         description = line.description or " ".join(
             part for part in (line.line_type, line.meter_id, line.dimension_value) if part
         )
@@ -214,7 +314,7 @@ class StripePusher:
             {
                 "customer": invoice.stripe_customer_id,
                 "invoice": stripe_invoice_id,
-                "amount": to_minor_units(line.amount, invoice.minor_units),
+                "amount": amount,
                 "currency": invoice.currency.lower(),
                 "description": description,
                 "metadata": {
@@ -232,11 +332,14 @@ class StripePusher:
         self.result.requests += 1
         return self._client.v1.invoices.retrieve(stripe_invoice_id).to_dict()
 
-    def _check_total(self, invoice: Invoice, stripe_invoice_id: str) -> None:
+    def _check_total(
+        self, invoice: Invoice, amounts: StripeAmounts, stripe_invoice_id: str
+    ) -> None:
         current = self._retrieve_invoice(stripe_invoice_id)
-        expected = to_minor_units(invoice.total, invoice.minor_units)
+        expected = amounts.total
         if current.get("total") != expected:
             raise PushConsistencyError(
+                "total_mismatch",
                 f"Stripe invoice {stripe_invoice_id} totals {current.get('total')}, "
                 f"Meterline invoice {invoice.invoice_id} {expected} minor units; not finalized"
             )
@@ -256,3 +359,10 @@ class StripePusher:
         response = method(params=params, options={"idempotency_key": key})
         self.result.requests += 1
         return response.to_dict()
+
+
+def _describe(error: stripe.StripeError) -> str:
+    """A Stripe error for the failure report: its kind, HTTP status and message."""
+    status = f" (HTTP {error.http_status})" if error.http_status else ""
+    message = error.user_message or str(error) or "no message"
+    return f"{type(error).__name__}{status}: {message}"

@@ -10,10 +10,16 @@ It implements exactly the endpoints the Meterline push uses, with Stripe's docum
     POST /v1/invoices/{id}/finalize        draft -> open (paid when nothing is due)
 
 Lists are newest first with `limit` / `starting_after` pagination. A POST with an Idempotency-Key
-seen before replays the first response (header `Idempotent-Replayed: true`); the same key with
-other parameters is an `idempotency_error`. `inject_failure` makes the request after N successful
-invoice-item creations fail: `error_500` answers 500 without acting, `drop_after_commit` acts and
-then closes the connection without answering (the response is lost, as in a crash).
+seen before replays the first response (header `Idempotent-Replayed: true`), a 500 included, as
+Stripe does once execution began; the same key with other parameters is an `idempotency_error`.
+`inject_failure` makes the request after N successful invoice-item creations fail: `error_500`
+answers 500 without acting, `drop_after_commit` acts and then closes the connection without
+answering (the response is lost, as in a crash). `stick_invoice` makes every POST for one Meterline
+invoice (its invoice, its items, its finalize) answer 500 until `unstick_invoice`, each 500 saved
+against the request's idempotency key like Stripe saves it.
+
+Amounts in Stripe's three-decimal currencies (BHD, JOD, KWD, OMR, TND) must end in 0, as Stripe
+requires: an invoice item with another amount is refused (400).
 
 The server listens on 127.0.0.1 on a free port, serves each request in a daemon thread (at most
 `max_threads` at once) and handles requests one at a time under a lock.
@@ -34,6 +40,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 API_KEY = "sk_test_meterline_fake"
+THREE_DECIMAL_CURRENCIES = frozenset({"bhd", "jod", "kwd", "omr", "tnd"})
 
 
 class StripeError(Exception):
@@ -78,6 +85,7 @@ class FakeStripeState:
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
     items_created: int = 0
     failure: Failure | None = None
+    stuck_invoices: set[str] = field(default_factory=set)
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def new_id(self, prefix: str) -> str:
@@ -139,6 +147,12 @@ class FakeStripeState:
         currency = params["currency"]
         if currency != currency.lower() or len(currency) != 3:
             raise _invalid(f"Invalid currency: {currency}")
+        if currency in THREE_DECIMAL_CURRENCIES and amount % 10:
+            raise _invalid(
+                f"Invalid amount {amount} for {currency}: amounts in three-decimal currencies "
+                "must have 0 as their last digit.",
+                "amount_invalid",
+            )
         if invoice_id:
             invoice = self.invoices.get(invoice_id)
             if invoice is None:
@@ -329,6 +343,23 @@ class FakeStripeServer(ThreadingHTTPServer):
         if self._thread is not None:
             self._thread.join(timeout=5)
 
+    def stick_invoice(self, meterline_invoice_id: str) -> None:
+        """Answer 500 to every POST for this Meterline invoice from now on (Stripe-side fault)."""
+        self.state.stuck_invoices.add(meterline_invoice_id)
+
+    def unstick_invoice(self, meterline_invoice_id: str) -> None:
+        self.state.stuck_invoices.discard(meterline_invoice_id)
+
+    def _meterline_invoice_of(self, path: str, params: dict[str, Any]) -> str | None:
+        """The Meterline invoice a POST is for: its metadata, or the finalized invoice's."""
+        metadata = params.get("metadata")
+        if isinstance(metadata, dict) and "meterline_invoice_id" in metadata:
+            return str(metadata["meterline_invoice_id"])
+        match = re.fullmatch(r"/v1/invoices/([^/]+)/finalize", path)
+        if match and match.group(1) in self.state.invoices:
+            return self.state.invoices[match.group(1)]["metadata"].get("meterline_invoice_id")
+        return None
+
     def inject_failure(self, after_items: int, mode: str = "error_500") -> None:
         """Fail the invoice-item creation that follows `after_items` more successful ones."""
         if mode not in ("error_500", "drop_after_commit"):
@@ -353,6 +384,12 @@ class FakeStripeServer(ThreadingHTTPServer):
                 )
                 return error.status, error.body, False
             return status, payload, True
+
+        if method == "POST" and self._meterline_invoice_of(path, params) in state.stuck_invoices:
+            error = StripeError(500, "api_error", "Stuck invoice (fake Stripe).")
+            if key is not None:  # Stripe saves the 500: a retry with this key replays it
+                state.idempotency[key] = (fingerprint, error.status, error.body)
+            return error.status, error.body, False
 
         failure = state.failure
         is_item_create = (method, path) == ("POST", "/v1/invoiceitems")

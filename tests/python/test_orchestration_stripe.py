@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import stripe
 from fake_stripe import API_KEY, FakeStripeServer, running_fake_stripe
 from orchestration_fixtures import (
     EXPECTED_STRIPE_ITEMS,
@@ -49,6 +48,13 @@ def items_by_line(server: FakeStripeServer) -> dict[str, list[dict]]:
     for item in server.state.invoice_items.values():
         found.setdefault(item["metadata"]["meterline_invoice_line_id"], []).append(item)
     return found
+
+
+def items_of(server: FakeStripeServer, meterline_invoice_id: str) -> list[dict]:
+    return [
+        item for item in server.state.invoice_items.values()
+        if item["metadata"].get("meterline_invoice_id") == meterline_invoice_id
+    ]
 
 
 def stripe_invoices(server: FakeStripeServer) -> dict[str, dict]:
@@ -137,11 +143,14 @@ def test_second_push_creates_nothing(warehouse: Path, fake_stripe: FakeStripeSer
 def test_failure_after_half_the_items_then_rerun(
     warehouse: Path, fake_stripe: FakeStripeServer, mode: str
 ) -> None:
-    # inv_a_oct (5 lines) is pushed first; the 4th item creation fails.
+    # inv_a_oct (5 lines) is pushed first; the 4th item creation fails. The failure stays with
+    # inv_a_oct: inv_b_oct is pushed in the same run.
     fake_stripe.inject_failure(after_items=3, mode=mode)
-    with pytest.raises((stripe.APIError, stripe.APIConnectionError)):
-        push(warehouse, fake_stripe)
-    created = len(fake_stripe.state.invoice_items)
+    first = push(warehouse, fake_stripe)
+    assert list(first.failures) == ["inv_a_oct"]
+    assert first.failures["inv_a_oct"].startswith("stripe_unavailable: ")
+    assert first.invoices_finalized == ["inv_b_oct"]
+    created = len(items_of(fake_stripe, "inv_a_oct"))
     assert created == (3 if mode == "error_500" else 4)
     assert stripe_invoices(fake_stripe)["inv_a_oct"]["status"] == "draft"  # never half-finalized
 
@@ -150,7 +159,8 @@ def test_failure_after_half_the_items_then_rerun(
     fake_stripe.state.idempotency.clear()
     result = push(warehouse, fake_stripe)
 
-    assert sorted(result.invoices_finalized) == ["inv_a_oct", "inv_b_oct"]
+    assert result.invoices_finalized == ["inv_a_oct"] and result.failures == {}
+    assert result.invoices_already_pushed == 1
     assert_pushed_exactly_once(fake_stripe)
     with duckdb.connect(str(warehouse)) as conn:
         warehouse_totals = dict(
@@ -187,8 +197,8 @@ def test_stripe_total_mismatch_is_not_finalized(
     """Someone added an item to the draft by hand: the push refuses to finalize it."""
     client = make_client(API_KEY, fake_stripe.url, max_network_retries=0)
     fake_stripe.inject_failure(after_items=0, mode="error_500")
-    with pytest.raises(stripe.APIError):
-        push(warehouse, fake_stripe)
+    first = push(warehouse, fake_stripe)
+    assert list(first.failures) == ["inv_a_oct"] and first.invoices_finalized == ["inv_b_oct"]
     draft = stripe_invoices(fake_stripe)["inv_a_oct"]
     client.v1.invoice_items.create(
         params={"customer": "cus_a", "invoice": draft["id"], "amount": 1, "currency": "usd"}
@@ -196,6 +206,9 @@ def test_stripe_total_mismatch_is_not_finalized(
 
     result = push(warehouse, fake_stripe)
 
-    assert "inv_a_oct" in result.failures
-    assert result.invoices_finalized == ["inv_b_oct"]
+    assert list(result.failures) == ["inv_a_oct"]
+    # 12345 + 735 + 10000 - 2308 - 5000 = 15772 pushed, plus the 1 added by hand = 15773
+    assert result.failures["inv_a_oct"].startswith("total_mismatch: ")
+    assert "totals 15773" in result.failures["inv_a_oct"]
+    assert result.invoices_finalized == [] and result.invoices_already_pushed == 1
     assert stripe_invoices(fake_stripe)["inv_a_oct"]["status"] == "draft"
