@@ -9,6 +9,10 @@ and the last digit must be 0 ("your integration must round amounts to the neares
 does not round at the push: the warehouse total is what the customer owes, and a total such as
 1.235 KWD has no amount ending in 0 that equals it. Such an invoice is refused (see DECISIONLOG,
 "Three-decimal currencies at Stripe").
+
+Stripe's rule for ISK and UGX: zero-decimal in ISO 4217, but Stripe takes them as two-decimal
+amounts whose decimals are 00 (5 ISK is sent as 500). Whole units are scaled by 100; a seed that
+gives them 2 decimals is accepted only for whole amounts (DECISIONLOG "ISK and UGX at Stripe").
 """
 
 from __future__ import annotations
@@ -21,6 +25,10 @@ from orchestration.billing.invoices import Invoice, format_money, to_minor_units
 # Stripe's three-decimal currencies; amounts in them must be multiples of 10 minor units.
 STRIPE_THREE_DECIMAL_CURRENCIES = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
 THREE_DECIMAL_STEP = 10
+# Zero-decimal in ISO 4217 but sent to Stripe with two decimals that must be 00 (5 ISK is 500):
+# sending whole units would bill a hundredth of the amount.
+STRIPE_TWO_DECIMAL_WHOLE_CURRENCIES = frozenset({"ISK", "UGX"})
+WHOLE_UNIT_STEP = 100
 
 
 class PushError(RuntimeError):
@@ -55,11 +63,19 @@ def stripe_amounts(invoice: Invoice) -> StripeAmounts:
             f"{currency} has 3 decimals at Stripe but {units} in the currencies seed; its "
             "amounts would be sent scaled wrongly",
         )
+    whole_units = currency in STRIPE_TWO_DECIMAL_WHOLE_CURRENCIES
+    if whole_units and units not in (0, 2):
+        raise PushRefused(
+            "stripe_minor_units",
+            f"{currency} has 0 decimals (ISO 4217) but {units} in the currencies seed",
+        )
+    # Stripe's units for such a currency are hundredths: whole units are scaled up by 100.
+    scale = WHOLE_UNIT_STEP if whole_units and units == 0 else 1
     problems: list[tuple[str, str]] = []
 
     def convert(what: str, amount: Decimal) -> int | None:
         try:
-            minor = to_minor_units(amount, units)
+            minor = to_minor_units(amount, units) * scale
         except ValueError:
             problems.append((
                 "amount_not_in_minor_units",
@@ -69,6 +85,14 @@ def stripe_amounts(invoice: Invoice) -> StripeAmounts:
                 ),
             ))
             return None
+        if whole_units and minor % WHOLE_UNIT_STEP:
+            problems.append((
+                "stripe_whole_units_rule",
+                (
+                    f"{what} {format_money(amount, units)} {currency} is {minor} hundredths at "
+                    f"Stripe; Stripe takes {currency} only in whole units (multiples of 100)"
+                ),
+            ))
         if three_decimal and minor % THREE_DECIMAL_STEP:
             problems.append((
                 "stripe_three_decimal_rule",

@@ -428,3 +428,25 @@ def test_stripe_amounts_names_each_refusal() -> None:
                           [("l1", "usage", "5.000"), ("l2", "credit", "-1.250")])
     assert stripe_amounts(credit).lines == {"l1": 5000, "l2": -1250}
     assert stripe_amounts(credit).total == 3750
+
+
+# -- ISK and UGX: zero-decimal in ISO 4217, two-decimal (ending in 00) at Stripe ---------------
+
+
+def test_isk_goes_out_in_hundredths() -> None:
+    # 1,500 ISK + 250 ISK = 1,750 ISK; Stripe takes ISK as two-decimal: 150000 + 25000 = 175000
+    isk = make_invoice("inv_isk", "ISK", 0, "1750", [("l_i1", "usage", "1500"),
+                                                     ("l_i2", "fixed", "250")])
+    amounts = stripe_amounts(isk)
+    assert amounts.lines == {"l_i1": 150000, "l_i2": 25000}
+    assert amounts.total == 175000
+
+
+def test_ugx_with_a_fraction_is_refused() -> None:
+    # seeded with 2 decimals: 10.50 UGX is 1050 hundredths, not a whole shilling
+    ugx = make_invoice("inv_ugx", "UGX", 2, "10.50", [("l_u1", "usage", "10.50")])
+    with pytest.raises(PushRefused, match=r"^stripe_whole_units_rule: line l_u1 amount 10.50 UGX"):
+        stripe_amounts(ugx)
+    # 12.00 UGX with 2 decimals is 1200 hundredths: accepted as is
+    whole = make_invoice("inv_ugx2", "UGX", 2, "12.00", [("l_u2", "usage", "12.00")])
+    assert stripe_amounts(whole).total == 1200
