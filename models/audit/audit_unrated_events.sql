@@ -58,6 +58,28 @@ no_active_contract as (
 
 ),
 
+-- reason unknown_billing_timezone: read by a meter, but the account's billing_timezone is not
+-- a zone the engine knows, so the event has no local date, period or contract (one row per
+-- event and meter); the accounts seed test names the zone. After correcting it, run
+-- --full-refresh: events are placed in their calendar once, when accepted.
+unknown_billing_timezone as (
+
+    select
+        accepted.source,
+        accepted.event_id,
+        accepted.account_id,
+        accepted.event_type,
+        accepted.occurred_at,
+        meters.meter_id,
+        accepted.period_start,
+        'unknown_billing_timezone' as reason
+    from accepted
+    inner join meters
+        on accepted.event_type = meters.event_type
+    where accepted.usage_date is null
+
+),
+
 -- reason no_price (rating): read by a meter under a contract, but the contract has no price
 -- for that meter and group in that period (one row per event and meter)
 unpriced_usage as (
@@ -97,6 +119,8 @@ unioned as (
     select * from no_meter
     union all
     select * from no_active_contract
+    union all
+    select * from unknown_billing_timezone
     union all
     select * from no_price
 

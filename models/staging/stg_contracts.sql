@@ -15,8 +15,9 @@ renamed as (
         cast(plan_id as {{ dbt.type_string() }}) as plan_id,
 
         -- numerics
-        cast(minimum_commitment as {{ meterline.money_type() }}) as minimum_commitment,
-        cast(discount_percent as decimal(9, 4)) as discount_percent,
+        -- a value the engine cannot hold exactly is null here; the seed's test names it
+        {{ meterline.seed_value('minimum_commitment', 'money') }} as minimum_commitment,
+        {{ meterline.seed_value('discount_percent', 'percent') }} as discount_percent,
 
         -- dates
         cast(starts_on as date) as starts_on,

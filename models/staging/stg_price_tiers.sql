@@ -14,9 +14,10 @@ renamed as (
         cast(tier as integer) as tier,
 
         -- numerics
-        cast(up_to as {{ meterline.quantity_type() }}) as up_to,
-        cast(unit_amount as {{ meterline.unit_price_type() }}) as unit_amount,
-        cast(flat_amount as {{ meterline.money_type() }}) as flat_amount
+        -- a value the engine cannot hold exactly is null here; the seed's test names it
+        {{ meterline.seed_value('up_to', 'quantity') }} as up_to,
+        {{ meterline.seed_value('unit_amount', 'unit_price') }} as unit_amount,
+        {{ meterline.seed_value('flat_amount', 'money') }} as flat_amount
     from source
 
 )

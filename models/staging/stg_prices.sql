@@ -21,12 +21,13 @@ renamed as (
         cast(lower(pricing_model) as {{ dbt.type_string() }}) as pricing_model,
 
         -- numerics
-        cast(unit_amount as {{ meterline.unit_price_type() }}) as unit_amount,
-        cast(package_size as {{ meterline.quantity_type() }}) as package_size,
-        cast(free_quantity as {{ meterline.quantity_type() }}) as free_quantity,
-        cast(fixed_amount as {{ meterline.money_type() }}) as fixed_amount,
-        cast(minimum_amount as {{ meterline.money_type() }}) as minimum_amount,
-        cast(maximum_amount as {{ meterline.money_type() }}) as maximum_amount,
+        -- a value the engine cannot hold exactly is null here; the seed's test names it
+        {{ meterline.seed_value('unit_amount', 'unit_price') }} as unit_amount,
+        {{ meterline.seed_value('package_size', 'quantity') }} as package_size,
+        {{ meterline.seed_value('free_quantity', 'quantity') }} as free_quantity,
+        {{ meterline.seed_value('fixed_amount', 'money') }} as fixed_amount,
+        {{ meterline.seed_value('minimum_amount', 'money') }} as minimum_amount,
+        {{ meterline.seed_value('maximum_amount', 'money') }} as maximum_amount,
 
         -- dates
         cast(effective_from as date) as effective_from,

@@ -1,7 +1,8 @@
 {#
     Meter definitions are well formed: value_property is set unless the aggregation is
-    count (and null for count), group_by has no empty property name, and no name has
-    leading or trailing blanks that would silently miss a property.
+    count (and null for count), group_by has no empty property name. Names with blanks at
+    either end (which would silently miss a property) are named by the meters seed's
+    seed_values_valid test (seeds/_seeds__seeds.yml).
 #}
 {% test meter_definition_is_valid(model) %}
 

@@ -11,7 +11,11 @@ with
 accepted as (
 
     select * from {{ ref('int_events_accepted') }}
-    where {{ meterline.new_batches_filter('batch_loaded_at') }}
+    where
+        {{ meterline.new_batches_filter('batch_loaded_at') }}
+        -- no local date: the account's billing_timezone is unknown (stg_accounts); such events
+        -- are read by no meter and listed in audit_unrated_events (unknown_billing_timezone)
+        and usage_date is not null
 
 ),
 
