@@ -32,3 +32,13 @@
 {% macro grace_days() -%}
     {{ return(var('grace_days', 3) | int) }}
 {%- endmacro %}
+
+{#
+    Seconds a landing file must be left unmodified before a run reads it (var
+    landing_settle_seconds, else env METERLINE_LANDING_SETTLE_SECONDS, else 0): a file
+    still being written is left for a later run. The Dagster job passes the landing
+    sensor's settle time.
+#}
+{% macro landing_settle_seconds() -%}
+    {{ return(var('landing_settle_seconds', env_var('METERLINE_LANDING_SETTLE_SECONDS', '0')) | float) }}
+{%- endmacro %}

@@ -18,3 +18,18 @@ daily_rating_job = define_asset_job(
     executor_def=in_process_executor,
     op_retry_policy=TRANSIENT_RETRY,
 )
+
+# The recovery for a landing file that changed after it was loaded (a changed_file quarantine
+# row): the same job with a full refresh, so the event path is rebuilt from every landing file.
+# Final invoices already frozen never change; differences reach them as adjustment lines.
+reload_job = define_asset_job(
+    name="meterline_reload",
+    selection=AssetSelection.all(),
+    description=(
+        "Full refresh: rebuild every dbt model from all landing files (the recovery for a "
+        "changed_file quarantine row), then close periods, export and push as the daily job."
+    ),
+    config={"ops": {"meterline_dbt": {"config": {"full_refresh": True}}}},
+    executor_def=in_process_executor,
+    op_retry_policy=TRANSIENT_RETRY,
+)

@@ -3,7 +3,8 @@
 The run key is a hash of the sorted (relative path, size, mtime) of every landing file, so the
 same files never start two runs; the cursor keeps the last key so an unchanged directory is
 skipped cheaply. Files still being written are left for the next tick: names starting with `.`
-or `_`, and files modified within METERLINE_SENSOR_SETTLE_SECONDS (default 30).
+or `_`, and files modified within METERLINE_SENSOR_SETTLE_SECONDS (default 30). Which files are
+landing files (extensions in any case) is orchestration/landing_files.py's rule, as in dbt.
 """
 
 
@@ -17,15 +18,15 @@ from pathlib import Path
 from dagster import RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
 from orchestration.jobs import daily_rating_job
+from orchestration.landing_files import landing_format
 from orchestration.settings import (
     AS_OF_TAG,
     LANDING_DIR_TAG,
     REPO_ROOT,
     default_landing_dir,
+    landing_settle_seconds,
     sensor_status,
 )
-
-LANDING_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz", ".parquet")
 
 FileState = tuple[str, int, int]
 
@@ -44,7 +45,7 @@ def landing_files(root: Path, settle_seconds: float, now: float | None = None) -
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
         for name in filenames:
-            if name.startswith((".", "_")) or not name.lower().endswith(LANDING_SUFFIXES):
+            if name.startswith((".", "_")) or landing_format(name) is None:
                 continue
             path = Path(dirpath) / name
             stat = path.stat()
@@ -68,8 +69,7 @@ def files_run_key(files: list[FileState]) -> str:
 )
 def landing_sensor(context: SensorEvaluationContext) -> SensorResult | SkipReason:
     root = landing_path()
-    settle = float(os.environ.get("METERLINE_SENSOR_SETTLE_SECONDS", "30"))
-    files = landing_files(root, settle)
+    files = landing_files(root, landing_settle_seconds())
     if not files:
         return SkipReason(f"no landing files in {root}")
     run_key = files_run_key(files)

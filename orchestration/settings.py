@@ -19,6 +19,12 @@ def default_landing_dir() -> str:
     return os.environ.get("METERLINE_LANDING_DIR") or "data/landing"
 
 
+def landing_settle_seconds() -> float:
+    """Seconds a landing file must rest unmodified before it is read: the sensor waits for it and
+    the dbt run it starts skips younger files (env METERLINE_SENSOR_SETTLE_SECONDS, default 30)."""
+    return float(os.environ.get("METERLINE_SENSOR_SETTLE_SECONDS", "30"))
+
+
 def automation_enabled() -> bool:
     """METERLINE_AUTOMATION=off starts the schedule and sensor stopped (toggle them in the UI)."""
     return os.environ.get("METERLINE_AUTOMATION", "on").lower() not in ("off", "0", "false", "no")

@@ -46,17 +46,33 @@
 
 {#
     The files already loaded into `relation` (stg_landing__event_records), as a dict
-    file_name -> {size, landed_at (same text format as list_landing_files)}.
+    file_name -> {size, landed_at, checksum, max_line, changed}: the size, landing time
+    (text, as the landing plan writes it) and checksum of the file's latest load, its
+    greatest line_number, and whether a changed_file row was recorded for it. A table
+    loaded before file_checksum existed gives null checksums (such a file is recognised
+    by size and landing time only).
 #}
 {% macro loaded_landing_files(relation) -%}
     {%- set loaded = {} -%}
     {%- if execute -%}
+        {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        {%- set has_read_columns = 'file_checksum' in columns -%}
         {%- set result = run_query(
-            "select file_name, max(file_size), strftime(max(file_landed_at), '%Y-%m-%d %H:%M:%S.%f')"
+            "select file_name, max_by(file_size, batch_loaded_at),"
+            ~ " strftime(max_by(file_landed_at, batch_loaded_at), '%Y-%m-%d %H:%M:%S.%f'),"
+            ~ (" max_by(file_checksum, batch_loaded_at)," if has_read_columns else " null,")
+            ~ " max(line_number),"
+            ~ (" bool_or(coalesce(read_problem = 'changed_file', false))" if has_read_columns else " false")
             ~ " from " ~ relation ~ " group by file_name"
         ) -%}
         {%- for row in result.rows -%}
-            {%- do loaded.update({row[0]: {'size': row[1], 'landed_at': row[2] | string}}) -%}
+            {%- do loaded.update({row[0]: {
+                'size': row[1] | int if row[1] is not none else none,
+                'landed_at': row[2] | string,
+                'checksum': row[3],
+                'max_line': row[4] | int,
+                'changed': true if row[5] else false,
+            }}) -%}
         {%- endfor -%}
     {%- endif -%}
     {{ return(loaded) }}

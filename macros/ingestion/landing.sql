@@ -6,8 +6,8 @@
     file_landed_at  the file's modification time, UTC
     line_number     1-based line of an NDJSON/JSONL file (blank lines are counted but
                     dropped), or 1-based row of a Parquet file
-    file_size       the file's size in bytes (with file_landed_at: how a loaded file is
-                    recognised on incremental runs)
+    file_size       the file's size in bytes when loaded (with file_landed_at and
+                    file_checksum: how a loaded file is recognised on incremental runs)
     raw_record      the line's text as landed; a Parquet row rendered as a JSON object,
                     except for typed Parquet files (below), where it is null
     record_layout   typed Parquet files only: the file's column names, comma-separated,
@@ -15,20 +15,23 @@
     landed_*        typed Parquet files only: the six contract fields as landed
                     (landed_event_id, landed_source, landed_event_type,
                     landed_account_id, landed_occurred_at, landed_properties)
+    file_checksum   sha256 of the file's bytes loaded so far
+    read_problem    null when the row was read as landed; else unreadable_file or
+                    changed_file (a row for the file, raw_record null), invalid_utf8 or
+                    line_too_long (the line, kept whole); read_detail says more
 
     A Parquet file whose columns are all strings (UTF8) named among the contract's six
     fields is "typed": its rows are not rendered to JSON text and parsed back;
     landed_record_text() renders the same JSON text, only for the rows that need it
     (quarantined and duplicate records). Any other Parquet file is rendered to JSON.
 
-    The file list is taken at run time (glob under `execute`), and the query is built
-    from it with escaped literals; no files gives an empty, typed result. Empty
-    (0-byte) files hold no records and are skipped.
+    The file list is taken at run time (under `execute`) by the project's DuckDB plugin
+    (orchestration/landing_files.py): file names are literal, extensions match in any
+    case, empty (0-byte) files hold no records and are skipped, and every file is
+    scanned before the warehouse's own reader is trusted with it. The query is built
+    from the list with escaped literals; no files gives an empty, typed result.
+    DECISIONLOG: "One bad file never stops billing", "Landed files that grow or change".
 #}
-
-{% macro landing_file_patterns() -%}
-    {{ return(['*.ndjson', '*.jsonl', '*.ndjson.gz', '*.jsonl.gz', '*.parquet']) }}
-{%- endmacro %}
 
 {# A SQL string literal for a Python string. #}
 {% macro sql_string_literal(value) -%}
@@ -36,65 +39,69 @@
 {%- endmacro %}
 
 {#
-    The landed files as a list of dicts {path, file_name, landed_at (UTC text), format}.
-    Empty at parse time and when nothing matches.
+    A file path for DuckDB's readers, which expand glob patterns: '*', '?' and '[' are
+    wrapped in brackets so that a name like 'b[1].ndjson' or 'events?.ndjson' is read
+    literally, as itself and nothing else.
 #}
-{% macro list_landing_files(landing_dir) -%}
-    {{ return(adapter.dispatch('list_landing_files', 'meterline')(landing_dir)) }}
+{% macro duckdb_literal_path(path) -%}
+    {%- set escaped = namespace(text='') -%}
+    {%- for character in path | string -%}
+        {%- set escaped.text = escaped.text ~ ('[' ~ character ~ ']' if character in '*?[' else character) -%}
+    {%- endfor -%}
+    {{ return(escaped.text) }}
 {%- endmacro %}
 
-{% macro default__list_landing_files(landing_dir) -%}
-    {%- set files = [] -%}
-    {%- if execute -%}
-        {%- set root = landing_dir | string -%}
-        {%- set root_prefix = root.rstrip('/') ~ '/' -%}
-        {%- set globs = [] -%}
-        {%- for pattern in meterline.landing_file_patterns() -%}
-            {%- do globs.append('select file from glob(' ~ meterline.sql_string_literal(root_prefix ~ '**/' ~ pattern) ~ ')') -%}
-        {%- endfor -%}
-        {%- set listed = run_query(globs | join(' union ') ~ ' order by file') -%}
-        {%- set paths = listed.columns[0].values() | list -%}
-        {%- if paths | length > 0 -%}
-            {%- set literals = [] -%}
-            {%- for path in paths -%}
-                {%- do literals.append(meterline.sql_string_literal(path)) -%}
-            {%- endfor -%}
-            {%- set meta = run_query(
-                "select filename, strftime(timezone('UTC', last_modified), '%Y-%m-%d %H:%M:%S.%f') as landed_at,"
-                ~ " size from read_blob([" ~ literals | join(', ') ~ "]) where size > 0 order by filename"
-            ) -%}
-            {%- set parquet_literals = [] -%}
-            {%- for row in meta.rows -%}
-                {%- if (row[0] | string | lower).endswith('.parquet') -%}
-                    {%- do parquet_literals.append(meterline.sql_string_literal(row[0] | string)) -%}
-                {%- endif -%}
-            {%- endfor -%}
-            {%- set schemas = {} -%}
-            {%- if parquet_literals | length > 0 -%}
-                {#- Leaf columns of each Parquet file, in file order (the root 'schema' row skipped). -#}
-                {%- set described = run_query(
-                    "select file_name, name, coalesce(converted_type = 'UTF8', false) and num_children is null"
-                    ~ " from parquet_schema([" ~ parquet_literals | join(', ') ~ "])"
-                    ~ " where column_id > 0 order by file_name, column_id"
-                ) -%}
-                {%- for row in described.rows -%}
-                    {%- do schemas.setdefault(row[0] | string, []).append({'name': row[1] | string, 'is_text': row[2]}) -%}
-                {%- endfor -%}
-            {%- endif -%}
-            {%- for row in meta.rows -%}
-                {%- set path = row[0] | string -%}
-                {%- set file_name = path[root_prefix | length:] if path.startswith(root_prefix) else path -%}
-                {%- set lowered = path | lower -%}
-                {%- set format = 'parquet' if lowered.endswith('.parquet') else 'ndjson' -%}
-                {%- set typed_columns = meterline.typed_parquet_columns(schemas.get(path, [])) if format == 'parquet' else none -%}
-                {%- do files.append({
-                    'path': path, 'file_name': file_name, 'landed_at': row[1] | string,
-                    'size': row[2] | int, 'format': format, 'typed_columns': typed_columns,
-                }) -%}
-            {%- endfor -%}
-        {%- endif -%}
+{#
+    What this run reads from landing_dir: a list of files, each a dict with path, file_name,
+    format ('ndjson', 'ndjson.gz', 'parquet'), size, landed_at (UTC text), checksum, mode,
+    start, first_line and problem (orchestration/landing_files.py, plan_reads). Taken at run
+    time from the SQL function meterline_landing_plan of the project's dbt-duckdb plugin;
+    empty at parse time. `loaded_files`: what loaded_landing_files() returns, or none.
+#}
+{% macro landing_read_plan(landing_dir, loaded_files=none) -%}
+    {{ return(adapter.dispatch('landing_read_plan', 'meterline')(landing_dir, loaded_files)) }}
+{%- endmacro %}
+
+{% macro default__landing_read_plan(landing_dir, loaded_files=none) -%}
+    {{ exceptions.raise_compiler_error(
+        "Meterline reads landing files on DuckDB and Spark only, not on adapter '" ~ adapter.type() ~ "'."
+    ) }}
+{%- endmacro %}
+
+{% macro duckdb__landing_read_plan(landing_dir, loaded_files=none) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
     {%- endif -%}
-    {{ return(files) }}
+    {%- set known = run_query(
+        "select count(*) from duckdb_functions() where function_name = 'meterline_landing_plan'"
+    ) -%}
+    {%- if known.columns[0].values()[0] | int == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "The landing reader needs the project's DuckDB plugin: add `plugins: [{module: "
+            ~ "orchestration.duckdb_plugin}]` to the duckdb output of profiles.yml (see "
+            ~ "profiles.yml.example)."
+        ) }}
+    {%- endif -%}
+    {%- set planned = run_query(
+        "select meterline_landing_plan("
+        ~ meterline.sql_string_literal(landing_dir) ~ ", "
+        ~ meterline.landing_settle_seconds() ~ ", "
+        ~ meterline.sql_string_literal(tojson(loaded_files or {})) ~ ")"
+    ) -%}
+    {%- set plan = fromjson(planned.columns[0].values()[0]) -%}
+    {%- if plan.get('error') -%}
+        {{ exceptions.raise_compiler_error("Listing landing files failed: " ~ plan.error) }}
+    {%- endif -%}
+    {%- if plan.settling | length > 0 -%}
+        {%- do log(
+            "Landing: " ~ plan.settling | length ~ " file(s) modified within the last "
+            ~ meterline.landing_settle_seconds() ~ " s are left for a later run: "
+            ~ plan.settling | join(', '), info=true) -%}
+    {%- endif -%}
+    {%- for file in plan.files if file.problem -%}
+        {%- do log("Landing: " ~ file.file_name ~ " is read " ~ file.mode ~ ": " ~ file.problem, info=true) -%}
+    {%- endfor -%}
+    {{ return(plan.files) }}
 {%- endmacro %}
 
 {# The contract's landing fields: the columns a typed Parquet file may have. #}
@@ -127,6 +134,17 @@
         {%- endfor %}
 {%- endmacro %}
 
+{#
+    The last columns of a reader row: the file's checksum (sha256 of the bytes loaded so
+    far), and the reading problem of the row (read_problem, one of unreadable_file,
+    changed_file, invalid_utf8, line_too_long; read_detail says more). SQL expressions.
+#}
+{% macro landing_read_columns(checksum='null', problem='null', detail='null') -%}
+        cast({{ checksum }} as {{ dbt.type_string() }}) as file_checksum,
+        cast({{ problem }} as {{ dbt.type_string() }}) as read_problem,
+        cast({{ detail }} as {{ dbt.type_string() }}) as read_detail
+{%- endmacro %}
+
 {# Typed empty result with the reader's columns. #}
 {% macro empty_landing_records() -%}
     select
@@ -135,7 +153,8 @@
         cast(null as bigint) as file_size,
         cast(null as bigint) as line_number,
         cast(null as {{ dbt.type_string() }}) as raw_record,
-        {{ meterline.typed_landing_nulls() }}
+        {{ meterline.typed_landing_nulls() }},
+        {{ meterline.landing_read_columns() }}
     where 1 = 0
 {%- endmacro %}
 
@@ -149,6 +168,10 @@
 {%- endmacro %}
 
 {% macro default__landed_record_text(alias) -%}
+    {{ exceptions.raise_compiler_error("landed_record_text: unsupported adapter '" ~ adapter.type() ~ "'.") }}
+{%- endmacro %}
+
+{% macro duckdb__landed_record_text(alias) -%}
     coalesce(
         {{ alias }}.raw_record,
         '{' || array_to_string(
@@ -168,23 +191,58 @@
 {%- endmacro %}
 
 {#
-    One file's records. NDJSON is read as raw text: one VARCHAR column, no quote or
-    escape character, a delimiter that cannot occur in valid JSON (raw control
-    characters are not allowed in JSON text), lines ending in LF, CRLF or a lone CR,
-    not run in parallel, numbered with `with ordinality` in file order. A malformed
-    or truncated line is a row like any other. Blank lines are counted, then dropped.
-    A line may be up to 4 MiB (max_line_size; the reader's buffer is a multiple of it).
+    One file's records, by the plan's mode:
+    - fast: the warehouse reader takes the whole file. NDJSON is read as raw text: one
+      VARCHAR column, no quote or escape character, a delimiter that the scan has shown
+      not to occur in the file, lines ending in LF or CRLF (a file with a lone CR is not
+      fast), not run in parallel, numbered with `with ordinality` in file order.
+      Blank lines are counted, then dropped. No line is over 4 MiB (the scan checked).
+    - lines: orchestration/landing_files.py reads the file, or the lines appended to it
+      since it was loaded, line by line (meterline_landing_rows): every line whole, a
+      reading problem on the row it concerns, and an unreadable_file row after the
+      lines of a file that cannot be read to its end.
+    - changed: one changed_file row numbered after the file's rows already loaded.
 #}
 {% macro read_landing_file(file) -%}
     {{ return(adapter.dispatch('read_landing_file', 'meterline')(file)) }}
 {%- endmacro %}
 
 {% macro default__read_landing_file(file) -%}
+    {{ exceptions.raise_compiler_error("read_landing_file: unsupported adapter '" ~ adapter.type() ~ "'.") }}
+{%- endmacro %}
+
+{% macro duckdb__read_landing_file(file) -%}
     {%- set path = meterline.sql_string_literal(file.path) -%}
+    {%- set reader_path = meterline.sql_string_literal(meterline.duckdb_literal_path(file.path)) -%}
     {%- set file_name = meterline.sql_string_literal(file.file_name) -%}
     {%- set landed_at = 'cast(' ~ meterline.sql_string_literal(file.landed_at) ~ ' as timestamp)' -%}
     {%- set file_size = 'cast(' ~ (file.get('size') or 0) ~ ' as bigint)' -%}
-    {%- if file.format == 'parquet' and file.get('typed_columns') -%}
+    {%- set checksum = meterline.sql_string_literal(file.checksum) if file.get('checksum') else 'null' -%}
+    {%- if file.mode == 'changed' -%}
+        select
+            {{ file_name }} as file_name,
+            {{ landed_at }} as file_landed_at,
+            {{ file_size }} as file_size,
+            cast({{ file.first_line }} as bigint) as line_number,
+            cast(null as varchar) as raw_record,
+            {{ meterline.typed_landing_nulls() }},
+            {{ meterline.landing_read_columns(checksum, "'changed_file'", meterline.sql_string_literal(file.problem)) }}
+    {%- elif file.mode == 'lines' -%}
+        select
+            {{ file_name }} as file_name,
+            {{ landed_at }} as file_landed_at,
+            {{ file_size }} as file_size,
+            cast(file_rows.file_row.line_number as bigint) as line_number,
+            file_rows.file_row.raw_record as raw_record,
+            {{ meterline.typed_landing_nulls() }},
+            {{ meterline.landing_read_columns(checksum, 'file_rows.file_row.read_problem', 'file_rows.file_row.read_detail') }}
+        from (
+            select unnest(meterline_landing_rows(
+                {{ path }}, {{ meterline.sql_string_literal(file.format) }},
+                cast({{ file.start }} as bigint), cast({{ file.first_line }} as bigint)
+            )) as file_row
+        ) as file_rows
+    {%- elif file.format == 'parquet' and file.get('typed_columns') -%}
         select
             {{ file_name }} as file_name,
             {{ landed_at }} as file_landed_at,
@@ -197,9 +255,10 @@
             cast({{ adapter.quote(field) }} as varchar)
             {%- else -%}
             cast(null as varchar)
-            {%- endif %} as landed_{{ field }}{{ ',' if not loop.last }}
+            {%- endif %} as landed_{{ field }},
             {%- endfor %}
-        from read_parquet({{ path }}, file_row_number = true)
+            {{ meterline.landing_read_columns(checksum) }}
+        from read_parquet({{ reader_path }}, file_row_number = true)
     {%- elif file.format == 'parquet' -%}
         select
             {{ file_name }} as file_name,
@@ -207,12 +266,13 @@
             {{ file_size }} as file_size,
             cast(parquet_rows.line_number as bigint) as line_number,
             cast(to_json(parquet_rows.parquet_row) as varchar) as raw_record,
-            {{ meterline.typed_landing_nulls() }}
+            {{ meterline.typed_landing_nulls() }},
+            {{ meterline.landing_read_columns(checksum) }}
         from (
             select
                 file_row_number + 1 as line_number,
                 struct_pack(*columns(* exclude (file_row_number))) as parquet_row
-            from read_parquet({{ path }}, file_row_number = true)
+            from read_parquet({{ reader_path }}, file_row_number = true)
         ) as parquet_rows
     {%- else -%}
         select
@@ -221,9 +281,10 @@
             {{ file_size }} as file_size,
             cast(text_lines.line_number as bigint) as line_number,
             text_lines.raw_record as raw_record,
-            {{ meterline.typed_landing_nulls() }}
+            {{ meterline.typed_landing_nulls() }},
+            {{ meterline.landing_read_columns(checksum) }}
         from read_csv(
-            {{ path }},
+            {{ reader_path }},
             columns = {'raw_record': 'VARCHAR'},
             header = false,
             auto_detect = false,
@@ -231,55 +292,71 @@
             quote = '',
             escape = '',
             new_line = '\r\n',
+            compression = '{{ 'gzip' if file.format == 'ndjson.gz' else 'none' }}',
             strict_mode = false,
             null_padding = false,
             parallel = false,
-            max_line_size = 4194304
+            max_line_size = 4194400
         ) with ordinality as text_lines (raw_record, line_number)
         where text_lines.raw_record is not null and trim(text_lines.raw_record) <> ''
     {%- endif -%}
 {%- endmacro %}
 
 {#
-    Every landed record below landing_dir, as one query. `loaded_files` (optional) maps
-    the file_name of files already loaded to {'size', 'landed_at'}: those files are
-    skipped; a file loaded before whose size or modification time has changed stops the
-    run with an error (re-load it with --full-refresh).
+    Every landed record below landing_dir that this run reads, as one query.
+    `loaded_files` (optional, from loaded_landing_files()) describes the files loaded
+    before: an unchanged one is skipped, one that only grew gives its appended lines,
+    one changed otherwise gives one changed_file row (see landing_read_plan).
 #}
 {% macro landing_records(landing_dir, loaded_files=none) -%}
     {{ return(adapter.dispatch('landing_records', 'meterline')(landing_dir, loaded_files)) }}
 {%- endmacro %}
 
-{# The files of `files` not in `loaded_files`; an error for a loaded file that changed. #}
-{% macro new_landing_files(files, loaded_files) -%}
-    {%- set fresh = [] -%}
-    {%- for file in files -%}
-        {%- set loaded = (loaded_files or {}).get(file.file_name) -%}
-        {%- if loaded is none -%}
-            {%- do fresh.append(file) -%}
-        {%- elif (loaded.size is not none and file.get('size') is not none and loaded.size | int != file.size | int)
-            or loaded.landed_at != file.landed_at -%}
-            {{ exceptions.raise_compiler_error(
-                "Landing file '" ~ file.file_name ~ "' changed after it was loaded (size "
-                ~ loaded.size ~ " -> " ~ file.get('size') ~ ", modified " ~ loaded.landed_at ~ " -> "
-                ~ file.landed_at ~ "). Landed files are immutable: land the new records in a new"
-                ~ " file, or re-load everything with --full-refresh."
-            ) }}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(fresh) }}
+{% macro default__landing_records(landing_dir, loaded_files=none) -%}
+    {{ exceptions.raise_compiler_error("landing_records: unsupported adapter '" ~ adapter.type() ~ "'.") }}
 {%- endmacro %}
 
-{% macro default__landing_records(landing_dir, loaded_files=none) -%}
-    {%- set files = meterline.new_landing_files(meterline.list_landing_files(landing_dir), loaded_files) -%}
+{% macro duckdb__landing_records(landing_dir, loaded_files=none) -%}
+    {%- set files = meterline.landing_read_plan(landing_dir, loaded_files) -%}
     {%- if files | length == 0 -%}
         {{ meterline.empty_landing_records() }}
     {%- else -%}
+        {%- set files = meterline.duckdb_with_typed_columns(files) -%}
         {%- for file in files %}
         {% if not loop.first %}union all{% endif %}
         {{ meterline.read_landing_file(file) }}
         {%- endfor -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#
+    The plan's files with `typed_columns` set for the Parquet files read fast (see
+    typed_parquet_columns): one parquet_schema query over all of them.
+#}
+{% macro duckdb_with_typed_columns(files) -%}
+    {%- set parquet_literals = [] -%}
+    {%- for file in files if file.format == 'parquet' and file.mode == 'fast' -%}
+        {%- do parquet_literals.append(meterline.sql_string_literal(meterline.duckdb_literal_path(file.path))) -%}
+    {%- endfor -%}
+    {%- set schemas = {} -%}
+    {%- if parquet_literals | length > 0 -%}
+        {#- Leaf columns of each Parquet file, in file order (the root 'schema' row skipped). -#}
+        {%- set described = run_query(
+            "select file_name, name, coalesce(converted_type = 'UTF8', false) and num_children is null"
+            ~ " from parquet_schema([" ~ parquet_literals | join(', ') ~ "])"
+            ~ " where column_id > 0 order by file_name, column_id"
+        ) -%}
+        {%- for row in described.rows -%}
+            {%- do schemas.setdefault(row[0] | string, []).append({'name': row[1] | string, 'is_text': row[2]}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set typed = [] -%}
+    {%- for file in files -%}
+        {%- set columns = schemas.get(file.path) -%}
+        {%- do file.update({'typed_columns': meterline.typed_parquet_columns(columns) if columns else none}) -%}
+        {%- do typed.append(file) -%}
+    {%- endfor -%}
+    {{ return(typed) }}
 {%- endmacro %}
 
 {#
@@ -293,6 +370,10 @@
 {%- endmacro %}
 
 {% macro default__landing_table_records(relation) -%}
+    {{ exceptions.raise_compiler_error("landing_table_records: unsupported adapter '" ~ adapter.type() ~ "'.") }}
+{%- endmacro %}
+
+{% macro duckdb__landing_table_records(relation) -%}
     {%- set has_loaded_at = false -%}
     {%- if execute -%}
         {%- set column_names = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
@@ -309,6 +390,7 @@
         cast(null as bigint) as file_size,
         cast(row_number() over (order by {{ order_by }}) as bigint) as line_number,
         cast(to_json(raw_rows) as varchar) as raw_record,
-        {{ meterline.typed_landing_nulls() }}
+        {{ meterline.typed_landing_nulls() }},
+        {{ meterline.landing_read_columns() }}
     from {{ relation }} as raw_rows
 {%- endmacro %}

@@ -5,17 +5,25 @@
 {#
     ISO-8601 text to a UTC timestamp: 'YYYY-MM-DD', 'T' or a space, 'HH:MM[:SS[.fraction]]',
     then 'Z', '+HH', '+HHMM' or '+HH:MM' (converted to UTC) or nothing (already UTC).
-    Anything else, or an impossible date or time, gives null. Fractions below a
-    microsecond are truncated.
+    Anything else, or an impossible date or time, gives null: hours 00-23, minutes and
+    seconds 00-59 (no leap second), offsets from -14:00 to +14:00 (the widest in use).
+    Fractions below a microsecond are truncated.
 #}
+
+{# The accepted text, as one regular expression for every engine. #}
+{% macro iso_timestamp_pattern() -%}
+    {{ return(
+        '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?'
+        ~ '([Zz]|[+-]((0[0-9]|1[0-3])(:?[0-5][0-9])?|14(:?00)?))?$'
+    ) }}
+{%- endmacro %}
 {% macro parse_iso_timestamp_utc(text_expr) -%}
     {{ return(adapter.dispatch('parse_iso_timestamp_utc', 'meterline')(text_expr)) }}
 {%- endmacro %}
 
 {% macro default__parse_iso_timestamp_utc(text_expr) -%}
     case
-        when not {{ meterline.regex_matches(text_expr,
-            '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?$') }}
+        when not {{ meterline.regex_matches(text_expr, meterline.iso_timestamp_pattern()) }}
             then null
         when {{ meterline.regex_matches(text_expr, '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$') }}
             then timezone('UTC', try_cast(upper({{ text_expr }}) as timestamptz))

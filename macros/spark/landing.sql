@@ -15,8 +15,20 @@
     skipped by Spark's file listing (Hadoop convention).
 #}
 
-{% macro spark_landing_glob() -%}
-    *.{ndjson,jsonl,ndjson.gz,jsonl.gz,parquet}
+{#
+    A Hadoop glob for file names ending in one of `suffixes`, in any case
+    ('ndjson' -> '[nN][dD][jJ][sS][oO][nN]'), as the DuckDB reader matches them.
+#}
+{% macro spark_landing_glob(suffixes=['ndjson', 'jsonl', 'ndjson.gz', 'jsonl.gz', 'parquet']) -%}
+    {%- set patterns = [] -%}
+    {%- for suffix in suffixes -%}
+        {%- set pattern = namespace(text='') -%}
+        {%- for character in suffix -%}
+            {%- set pattern.text = pattern.text ~ (('[' ~ character ~ character | upper ~ ']') if character.isalpha() else character) -%}
+        {%- endfor -%}
+        {%- do patterns.append(pattern.text) -%}
+    {%- endfor -%}
+    *.{ {{- patterns | join(',') -}} }
 {%- endmacro %}
 
 {# A path inside a backquoted Spark identifier (text.`path`). #}
@@ -113,11 +125,13 @@
             cast(parquet_rows.{{ adapter.quote(field) }} as string)
             {%- else -%}
             cast(null as string)
-            {%- endif %} as landed_{{ field }}{{ ',' if not loop.last }}
+            {%- endif %} as landed_{{ field }},
             {%- endfor %}
+            {{ meterline.landing_read_columns() }}
             {%- else %}
             parquet_rows.meterline_raw_record as raw_record,
-            {{ meterline.typed_landing_nulls() }}
+            {{ meterline.typed_landing_nulls() }},
+            {{ meterline.landing_read_columns() }}
             {%- endif %}
         from (
             select
@@ -129,7 +143,8 @@
     {%- else -%}
         select
             text_lines.*,
-            {{ meterline.typed_landing_nulls() }}
+            {{ meterline.typed_landing_nulls() }},
+            {{ meterline.landing_read_columns() }}
         from (
             select
                 {{ file_name }} as file_name,
@@ -153,7 +168,8 @@
     landing directory and numbered per file; Parquet files one by one.
 #}
 {% macro spark__landing_records(landing_dir, loaded_files=none) -%}
-    {%- set files = meterline.new_landing_files(meterline.list_landing_files(landing_dir), loaded_files) -%}
+    {#- Spark rebuilds the event path on every run (no incremental): loaded_files is unused. -#}
+    {%- set files = meterline.spark__list_landing_files(landing_dir) -%}
     {%- set text_files = files | selectattr('format', 'equalto', 'ndjson') | list -%}
     {%- set parquet_files = files | selectattr('format', 'equalto', 'parquet') | list -%}
     {%- if files | length == 0 -%}
@@ -167,7 +183,7 @@
                 "create or replace temporary view meterline_landing_text using text options ("
                 ~ "path " ~ meterline.spark__sql_string_literal(root)
                 ~ ", recursiveFileLookup 'true'"
-                ~ ", pathGlobFilter '*.{ndjson,jsonl,ndjson.gz,jsonl.gz}'"
+                ~ ", pathGlobFilter " ~ meterline.spark__sql_string_literal(meterline.spark_landing_glob(['ndjson', 'jsonl', 'ndjson.gz', 'jsonl.gz']))
                 ~ ")"
             ) if execute -%}
             {%- set listing_rows = [] -%}
@@ -184,7 +200,8 @@
                     listing.file_size,
                     text_lines.line_number,
                     text_lines.raw_record,
-                    {{ meterline.typed_landing_nulls() }}
+                    {{ meterline.typed_landing_nulls() }},
+            {{ meterline.landing_read_columns() }}
                 from (
                     select
                         file_uri,
@@ -232,7 +249,8 @@
         cast(null as bigint) as file_size,
         cast(row_number() over (order by {{ order_by }}) as bigint) as line_number,
         to_json(struct(raw_rows.*)) as raw_record,
-        {{ meterline.typed_landing_nulls() }}
+        {{ meterline.typed_landing_nulls() }},
+            {{ meterline.landing_read_columns() }}
     from {{ relation }} as raw_rows
 {%- endmacro %}
 

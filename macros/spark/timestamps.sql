@@ -10,8 +10,7 @@
 
 {% macro spark__parse_iso_timestamp_utc(text_expr) -%}
     case
-        when not {{ meterline.regex_matches(text_expr,
-            '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?$') }}
+        when not {{ meterline.regex_matches(text_expr, meterline.iso_timestamp_pattern()) }}
             then null
         {#- Spark's cast needs seconds when an offset follows; offsets are converted to UTC. #}
         else try_cast(

@@ -20,6 +20,7 @@ quarantined as (
 
         -- reason
         quarantine_reason as reason,
+        quarantine_detail as detail,
 
         -- parsed, when available
         event_id,

@@ -1,13 +1,15 @@
 {{ config(
     materialized=meterline.event_path_materialization(),
     incremental_strategy='append',
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
 ) }}
 
 {#- The file list is taken when the model runs, so a table (not a view) keeps
     the result consistent with the files seen at that moment. Incremental runs
-    read only the files not loaded yet (by file_name); a loaded file whose size or
-    modification time changed stops the run (re-load with --full-refresh). -#}
+    read only what is new: files not loaded yet (by file_name), the lines appended
+    to a loaded file, or one changed_file row for a loaded file whose earlier bytes
+    changed (see the YAML description). New columns are appended to a table built
+    by an earlier version (their values are null on its rows). -#}
 
 {%- set loaded_files = meterline.loaded_landing_files(this) if is_incremental() else none %}
 
@@ -52,7 +54,12 @@ keyed as (
         cast(landed_event_type as {{ dbt.type_string() }}) as landed_event_type,
         cast(landed_account_id as {{ dbt.type_string() }}) as landed_account_id,
         cast(landed_occurred_at as {{ dbt.type_string() }}) as landed_occurred_at,
-        cast(landed_properties as {{ dbt.type_string() }}) as landed_properties
+        cast(landed_properties as {{ dbt.type_string() }}) as landed_properties,
+
+        -- reading
+        cast(file_checksum as {{ dbt.type_string() }}) as file_checksum,
+        cast(read_problem as {{ dbt.type_string() }}) as read_problem,
+        cast(read_detail as {{ dbt.type_string() }}) as read_detail
     from landed
 
 )

@@ -25,7 +25,13 @@ from pydantic import Field
 
 from orchestration.policies import TRANSIENT_RETRY
 from orchestration.resources import WarehouseResource
-from orchestration.settings import AS_OF_TAG, LANDING_DIR_TAG, REPO_ROOT, default_landing_dir
+from orchestration.settings import (
+    AS_OF_TAG,
+    LANDING_DIR_TAG,
+    REPO_ROOT,
+    default_landing_dir,
+    landing_settle_seconds,
+)
 
 # Messages of dbt errors worth retrying: the warehouse file held by another process, I/O hiccups.
 TRANSIENT_ERROR = re.compile(
@@ -69,16 +75,37 @@ class DbtBuildConfig(Config):
         default="", description="Billing date YYYY-MM-DD; empty: tag, partition, today"
     )
     landing_dir: str = Field(default="", description="Landing directory; empty: tag, then env")
+    full_refresh: bool = Field(
+        default=False,
+        description=(
+            "Rebuild the event path from every landing file (dbt --full-refresh): the recovery "
+            "for a changed_file quarantine row; frozen final invoices stay as they are."
+        ),
+    )
 
 
 def resolve_vars(
     config: DbtBuildConfig, tags: Mapping[str, str], partition_key: str | None
-) -> dict[str, str]:
+) -> dict[str, Any]:
     as_of = config.as_of or tags.get(AS_OF_TAG) or partition_key or ""
     as_of = as_of or datetime.now(UTC).date().isoformat()
     datetime.strptime(as_of, "%Y-%m-%d")  # fails early on anything but YYYY-MM-DD
     landing_dir = config.landing_dir or tags.get(LANDING_DIR_TAG) or default_landing_dir()
-    return {"as_of": as_of, "landing_dir": landing_dir}
+    # files still being written wait for a later run, as the sensor waits for them
+    return {"as_of": as_of, "landing_dir": landing_dir,
+            "landing_settle_seconds": landing_settle_seconds()}
+
+
+def dbt_build_args(dbt_vars: Mapping[str, Any], config: DbtBuildConfig) -> list[str]:
+    """The dbt command line of one materialization."""
+    return [
+        "build",
+        "--vars",
+        json.dumps(dbt_vars),
+        "--exclude",
+        "resource_type:unit_test",
+        *(["--full-refresh"] if config.full_refresh else []),
+    ]
 
 
 @contextmanager
@@ -129,13 +156,7 @@ def meterline_dbt(
     # The dbt subprocess inherits the environment: point it at the warehouse resource's file.
     with _env("METERLINE_DUCKDB_PATH", warehouse.database_path):
         invocation = dbt.cli(
-            [
-                "build",
-                "--vars",
-                json.dumps(dbt_vars),
-                "--exclude",
-                "resource_type:unit_test",
-            ],
+            dbt_build_args(dbt_vars, config),
             context=context,
             raise_on_error=False,
             target_path=target_path,

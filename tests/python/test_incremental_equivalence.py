@@ -227,7 +227,7 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
     ) == [(2,)]
 
 
-def test_changed_landed_file_stops_the_run(tmp_path: Path) -> None:
+def test_rewritten_landed_file_is_quarantined_until_a_full_refresh(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     land_day(landing, 1)
     select = ["build", "--select", "stg_landing__event_records", "--exclude", "resource_type:test"]
@@ -235,15 +235,22 @@ def test_changed_landed_file_stops_the_run(tmp_path: Path) -> None:
     work = tmp_path / "runs"
     check(run_dbt(select, work, landing_dir=landing, as_of=AS_OF, database=database))
     path = landing / "day1.ndjson"
-    path.write_text(path.read_text() + event("z", "api_request", "acct_globex", "2026-11-09") + "\n")
+    loaded = path.read_text().splitlines()
+    # rewritten, not appended: the first line is gone and another event is added
+    path.write_text("\n".join([*loaded[1:], event("z", "api_request", "acct_globex", "2026-11-09")])
+                    + "\n")
     set_landed_at(path, T0 + 5 * DAY)
-    second = run_dbt(select, work, landing_dir=landing, as_of=AS_OF, database=database)
-    assert second.returncode != 0
-    assert "changed after it was loaded" in second.stdout
-    # the recovery path re-reads every file
+    second = check(run_dbt(select, work, landing_dir=landing, as_of=AS_OF, database=database))
+    # the run goes on: the loaded lines stay, one changed_file row follows them
+    assert second.query(
+        "select count(*), count(read_problem), max(read_problem) from staging.stg_landing__event_records"
+    ) == [(len(loaded) + 1, 1, "changed_file")]
+    # the recovery path re-reads every file as it is now
     third = check(
         run_dbt(
             [*select, "--full-refresh"], work, landing_dir=landing, as_of=AS_OF, database=database,
         )
     )
-    assert third.query("select count(*) from staging.stg_landing__event_records") == [(5,)]
+    assert third.query(
+        "select count(*), count(read_problem) from staging.stg_landing__event_records"
+    ) == [(len(loaded), 0)]

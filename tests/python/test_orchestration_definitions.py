@@ -29,6 +29,14 @@ def defs() -> Definitions:
 
 def test_definitions_wire_jobs_schedule_sensor_and_resources(defs: Definitions) -> None:
     assert defs.resolve_job_def("meterline_daily") is not None
+    # the recovery for a changed landing file: the same graph, dbt with --full-refresh
+    from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
+    from orchestration.jobs import reload_job
+
+    assert defs.resolve_job_def("meterline_reload") is not None
+    config = DbtBuildConfig(**reload_job.config["ops"]["meterline_dbt"]["config"])
+    assert "--full-refresh" in dbt_build_args({"as_of": "2026-11-25"}, config)
+    assert "--full-refresh" not in dbt_build_args({"as_of": "2026-11-25"}, DbtBuildConfig())
     assert defs.resolve_schedule_def("meterline_daily_schedule").cron_schedule == "0 2 * * *"
     assert defs.resolve_sensor_def("meterline_landing_sensor") is not None
     assert set(defs.resources or {}) >= {"dbt", "warehouse", "stripe", "exports"}

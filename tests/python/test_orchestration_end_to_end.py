@@ -26,12 +26,16 @@ def orchestration() -> dict:
     return {"billing": billing, "dbt": dbt, "checks": checks}
 
 
-def test_vars_come_from_config_then_tags_then_partition(orchestration: dict) -> None:
+def test_vars_come_from_config_then_tags_then_partition(
+    orchestration: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     dbt = orchestration["dbt"]
     config = dbt.DbtBuildConfig
     tags = {dbt.AS_OF_TAG: "2026-11-25", dbt.LANDING_DIR_TAG: "some/dir"}
+    monkeypatch.setenv("METERLINE_SENSOR_SETTLE_SECONDS", "45")
+    # the dbt run skips files younger than the sensor's settle time, as the sensor does
     assert dbt.resolve_vars(config(as_of="2026-10-05"), tags, "2026-01-01") == {
-        "as_of": "2026-10-05", "landing_dir": "some/dir"
+        "as_of": "2026-10-05", "landing_dir": "some/dir", "landing_settle_seconds": 45.0
     }
     assert dbt.resolve_vars(config(), tags, "2026-01-01")["as_of"] == "2026-11-25"
     assert dbt.resolve_vars(config(), {}, "2026-01-01")["as_of"] == "2026-01-01"
@@ -51,7 +55,11 @@ def test_dbt_failures_retry_only_when_transient(orchestration: dict) -> None:
     assert isinstance(final, Failure) and not final.allow_retries
 
 
-def test_whole_graph_on_the_fixture_landing_files(orchestration: dict, tmp_path: Path) -> None:
+def test_whole_graph_on_the_fixture_landing_files(
+    orchestration: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a fresh clone's fixture files may be seconds old: read them all
+    monkeypatch.setenv("METERLINE_SENSOR_SETTLE_SECONDS", "0")
     if not (REPO_ROOT / FIXTURE_LANDING).is_dir():
         pytest.skip("fixture landing files not present")
     billing, dbt, checks = orchestration["billing"], orchestration["dbt"], orchestration["checks"]

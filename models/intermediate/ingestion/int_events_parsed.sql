@@ -19,6 +19,8 @@ objects as (
         record_layout is not null as is_typed,
         case
             when record_layout is not null then true
+            -- a line read with a problem (or a row for a whole file) is never parsed
+            when read_problem is not null then false
             else {{ meterline.json_is_object('raw_record') }}
         end as is_json_object
     from records
@@ -41,6 +43,8 @@ fields as (
         landed_account_id,
         landed_occurred_at,
         landed_properties,
+        read_problem,
+        read_detail,
         is_json_object,
 
         -- ids (JSON numbers read as their text); a typed row's field is a string or absent
@@ -87,6 +91,8 @@ typed as (
         landed_account_id,
         landed_occurred_at,
         landed_properties,
+        read_problem,
+        read_detail,
         is_json_object,
 
         -- an id is a non-blank JSON string or a JSON number (read as its text)

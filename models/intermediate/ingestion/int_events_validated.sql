@@ -1,7 +1,7 @@
 {{ config(
     materialized=meterline.event_path_materialization(),
     incremental_strategy='append',
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
 ) }}
 
 {#- Incremental (append): a record is validated once, in the run that loads it, against
@@ -57,6 +57,10 @@ reasoned as (
         *,
         -- the first reason that applies, in a fixed order
         case
+            -- a file that could not be read to its end, or changed after it was loaded
+            when read_problem in ('unreadable_file', 'changed_file') then read_problem
+            -- a line that is not UTF-8 or is too long (kept whole, never parsed)
+            when read_problem is not null then 'malformed_record'
             when not is_json_object or not is_properties_valid then 'malformed_record'
             when event_id is null then 'missing_event_id'
             when account_id is null then 'missing_account_id'
@@ -111,6 +115,7 @@ final as (
 
         -- validation
         quarantine_reason,
+        read_detail as quarantine_detail,
         quarantine_reason is null as is_valid
     from rendered
 
