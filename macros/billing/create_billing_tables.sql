@@ -5,7 +5,9 @@
     Columns: the contract columns of fct_invoices / fct_invoice_lines plus frozen_at, then the
     optional columns added later (adjusted_invoice_line_id: the line an adjustment line corrects).
     A table created before a column was added gets it appended (`alter table ... add column`),
-    so the column order is the same on old and new warehouses. Keep in step with
+    so the column order is the same on old and new warehouses. A decimal column created
+    narrower than its type is now (final_invoice_lines.quantity was decimal(22, 9) before
+    quantities were widened) is widened in place, never narrowed. Keep in step with
     orchestration/billing/tables.py (a test compares both).
 #}
 {% macro create_billing_tables() -%}
@@ -78,8 +80,40 @@
                     {%- endcall -%}
                 {%- endif -%}
             {%- endfor -%}
+            {#- Decimal columns created narrower than their type is now: widen them. -#}
+            {%- for column in adapter.get_columns_in_relation(relation) -%}
+                {%- for column_name, column_type in columns -%}
+                    {%- if column.name | lower == column_name
+                        and meterline.is_narrower_decimal(column.data_type, column_type) -%}
+                        {%- do meterline.widen_billing_column(relation, column_name, column_type) -%}
+                    {%- endif -%}
+                {%- endfor -%}
+            {%- endfor -%}
         {%- endfor -%}
         {#- Hooks and run-operation do not commit statements run while rendering. -#}
         {%- do adapter.commit() -%}
     {%- endif -%}
+{%- endmacro %}
+
+{# True when `existing` is a decimal type of the same scale as `wanted` but fewer digits. #}
+{% macro is_narrower_decimal(existing, wanted) -%}
+    {%- set pattern = '^decimal[(]([0-9]+), *([0-9]+)[)]$' -%}
+    {%- set have = modules.re.match(pattern, existing | string | lower | trim) -%}
+    {%- set want = modules.re.match(pattern, wanted | string | lower | trim) -%}
+    {{ return(
+        have is not none and want is not none
+        and have.group(2) | int == want.group(2) | int
+        and have.group(1) | int < want.group(1) | int
+    ) }}
+{%- endmacro %}
+
+{# Widen a column of a billing table in place (Spark: macros/spark/billing.sql). #}
+{% macro widen_billing_column(relation, column_name, column_type) -%}
+    {{ return(adapter.dispatch('widen_billing_column', 'meterline')(relation, column_name, column_type)) }}
+{%- endmacro %}
+
+{% macro default__widen_billing_column(relation, column_name, column_type) -%}
+    {%- call statement('widen_' ~ relation.identifier ~ '_' ~ column_name) -%}
+        alter table {{ relation }} alter column {{ column_name }} type {{ column_type }}
+    {%- endcall -%}
 {%- endmacro %}

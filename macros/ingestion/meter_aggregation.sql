@@ -11,19 +11,26 @@
       latest        value of the last event by occurred_at, ties: greatest event_id
                     (then source, record_id, to stay deterministic)
       unique_count  distinct values (as text)
+
+    Values are event_value_type (at most 10^18 each); sums are taken in decimal(38, 9),
+    exact up to 10^29. A quantity that does not fit quantity_type (10^28 and more, e.g.
+    over 10^10 events at the largest value) is null, never an overflow error: the
+    not_null tests on the quantity then fail and name the row.
 #}
 {% macro aggregate_meter_values(relation, group_columns) -%}
     {%- set partition = group_columns | join(', ') -%}
     select
         {{ partition }},
         cast(case aggregation
-            when 'count' then cast(count(*) as {{ meterline.quantity_type() }})
-            when 'sum' then coalesce(sum(value), 0)
-            when 'max' then coalesce(max(value), 0)
-            when 'min' then coalesce(min(value), 0)
-            when 'mean' then coalesce({{ meterline.divide_decimal('sum(value)', 'count(value)', 9) }}, 0)
-            when 'latest' then coalesce(max(case when latest_rank = 1 then value end), 0)
-            when 'unique_count' then cast(count(distinct value_text) as {{ meterline.quantity_type() }})
+            when 'count' then try_cast(count(*) as {{ meterline.quantity_type() }})
+            when 'sum' then try_cast(coalesce(sum(value), 0) as {{ meterline.quantity_type() }})
+            when 'max' then try_cast(coalesce(max(value), 0) as {{ meterline.quantity_type() }})
+            when 'min' then try_cast(coalesce(min(value), 0) as {{ meterline.quantity_type() }})
+            when 'mean' then try_cast(coalesce(
+                {{ meterline.divide_by_count('sum(value)', 'count(value)') }}, 0) as {{ meterline.quantity_type() }})
+            when 'latest' then try_cast(
+                coalesce(max(case when latest_rank = 1 then value end), 0) as {{ meterline.quantity_type() }})
+            when 'unique_count' then try_cast(count(distinct value_text) as {{ meterline.quantity_type() }})
         end as {{ meterline.quantity_type() }}) as quantity,
         count(*) as event_count,
         max(file_landed_at) as last_landed_at

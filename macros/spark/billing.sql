@@ -10,3 +10,12 @@
     {%- endif -%}
     {{ return(meterline.default__create_billing_tables()) }}
 {%- endmacro %}
+
+{#
+    Spark cannot change a column's type in place, and its billing tables are only read by
+    the models (the orchestration writes DuckDB's): a Spark warehouse built before
+    quantities were widened keeps the narrower column.
+#}
+{% macro spark__widen_billing_column(relation, column_name, column_type) -%}
+    {{ return('') }}
+{%- endmacro %}

@@ -5,8 +5,15 @@
 
     cases: list of [id, a, b, minor_units] with a and b as decimal strings
     (at most 9 fractional digits).
+
+    product_cases (optional): list of [id, quantity, unit_price, package_size] as decimal
+    strings (a quantity_type, a unit_price_type, a positive quantity_type), written to
+    parity.product_probe with the rating macros' results over wide quantities.
 #}
-{% macro create_arithmetic_parity_probe(cases) %}
+{% macro create_arithmetic_parity_probe(cases, product_cases=none) %}
+    {%- if product_cases is not none -%}
+        {%- do meterline.create_product_parity_probe(product_cases) -%}
+    {%- endif -%}
     {%- set relation = api.Relation.create(schema='parity', identifier='arithmetic_probe') -%}
     {%- set rows = [] -%}
     {%- for case in cases -%}
@@ -89,11 +96,17 @@
                 then {{ meterline.json_canonical_object(meterline.json_minify('json_text')) }} end as canonical,
             case when {{ meterline.json_is_object('json_text') }}
                 then {{ meterline.json_joined_values('json_text', 'group_names') }} end as joined_values,
+            case when {{ meterline.json_is_object('json_text') }}
+                then {{ meterline.json_text_at('quoted_json_text', pointer) }}
+            end as value_literal,
             {{ meterline.parse_iso_timestamp_utc('timestamp_text') }} as parsed_at,
             {{ meterline.utc_to_local(meterline.parse_iso_timestamp_utc('timestamp_text'), "'America/New_York'") }}
                 as parsed_local_at
         from (
-            select * from (values {{ rows | join(', ') }})
+            select
+                probe_values.*,
+                {{ meterline.json_quote_number_literals('probe_values.json_text') }} as quoted_json_text
+            from (values {{ rows | join(', ') }})
                 as probe_values (probe_id, json_text, property_key, group_names, timestamp_text)
         ) as probes
     {%- endset -%}
@@ -102,6 +115,53 @@
         drop table if exists {{ relation }}
     {%- endcall -%}
     {%- call statement('create_probe') -%}
+        create table {{ relation }} as {{ select_sql }}
+    {%- endcall -%}
+    {%- do adapter.commit() if target.type != 'spark' -%}
+{% endmacro %}
+
+{#
+    Test helper: the rating macros over wide quantities (quantity_type up to 10^28), into
+    table parity.product_probe. cases: list of [id, quantity, unit_price, package_size].
+#}
+{% macro create_product_parity_probe(cases) %}
+    {%- set relation = api.Relation.create(schema='parity', identifier='product_probe') -%}
+    {%- set rows = [] -%}
+    {%- for case in cases -%}
+        {%- do rows.append(
+            "(" ~ case[0] | int
+            ~ ", cast('" ~ case[1] ~ "' as " ~ meterline.quantity_type() ~ ")"
+            ~ ", cast('" ~ case[2] ~ "' as " ~ meterline.unit_price_type() ~ ")"
+            ~ ", cast('" ~ case[3] ~ "' as " ~ meterline.quantity_type() ~ "))"
+        ) -%}
+    {%- endfor -%}
+    {%- set select_sql -%}
+        select
+            probe_id,
+            quantity,
+            unit_price,
+            package_size,
+            {{ meterline.per_unit_amount('quantity', 'unit_price') }} as amount,
+            {{ meterline.package_count('quantity', 'package_size') }} as packages,
+            {{ meterline.package_amount('quantity', 'package_size', 'unit_price') }} as package_amount,
+            {{ meterline.billable_quantity('quantity', 'package_size') }} as billable,
+            {#- a mean: at most the largest event value, 10^18 (Spark divides in decimal(38, 6)) -#}
+            case
+                when quantity <= {{ meterline.event_value_limit() }}
+                    then {{ meterline.divide_by_count('quantity', 7) }}
+            end as quantity_over_7,
+            {{ meterline.unscale_int(meterline.scaled_int('quantity'), 9) }} as quantity_round_trip,
+            {{ meterline.format_number('quantity') }} as quantity_text
+        from (
+            select * from (values {{ rows | join(', ') }})
+                as probe_values (probe_id, quantity, unit_price, package_size)
+        ) as probes
+    {%- endset -%}
+    {%- do adapter.create_schema(relation) -%}
+    {%- call statement('drop_product_probe') -%}
+        drop table if exists {{ relation }}
+    {%- endcall -%}
+    {%- call statement('create_product_probe') -%}
         create table {{ relation }} as {{ select_sql }}
     {%- endcall -%}
     {%- do adapter.commit() if target.type != 'spark' -%}

@@ -20,7 +20,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,22 @@ def _arithmetic_cases() -> list[list[Any]]:
     return cases
 
 
+def _product_cases() -> list[list[Any]]:
+    """Operands for the rating macros over wide quantities: [id, quantity, unit_price, package_size]."""
+    quantities = [
+        "0", "1", "0.000000001", "10000000000000", "9999999999999.999999999",
+        "1000000000000000000", "1000000000000000000.5", "123456789012345678901.123456789",
+        "9999999999999999999999999999.999999999", "5000000000000000000000000000.000000001",
+    ]
+    prices = ["0", "0.000000001", "0.000002", "0.123456789", "9.999999999", "10", "999999.999999999"]
+    sizes = ["0.000000001", "0.3", "1", "1000000", "9999999999999999999999999999.999999999"]
+    cases: list[list[Any]] = []
+    for quantity in quantities:
+        for price in prices:
+            cases.append([len(cases) + 1, quantity, price, sizes[len(cases) % len(sizes)]])
+    return cases
+
+
 def _json_cases() -> list[list[Any]]:
     """Texts for the JSON and timestamp macros: [id, json_text, key, group_names, timestamp]."""
     documents = [
@@ -89,6 +105,9 @@ def _json_cases() -> list[list[Any]]:
         '  {"a": "padded"}  ', '{"a": 1} trailing', '[1, 2]', '"text"', '42', 'not json',
         '{"a": 1,', '', '{}', '{"x y": "space", "a/b": "slash", "a~b": "tilde", "a": "plain"}',
         '{"a": "gpt-4", "b": 7, "c": 1.5}', '{"b": "only b", "a": "ünï"}',
+        # number literals as written (the reader's double differs): 0.0, 1.0, 100000000000.0
+        '{"a": 1e-400, "b": "1e-400"}', '{"a": 1.00000000000000000001}',
+        '{"b": "x\\" 2.5", "a": 100000000000.000000001, "c": [1, {"a": 2}]}',
     ]
     keys = ["a", "b", "x y", "a/b", "a~b", "missing"]
     names = ["a|b", "a|missing|b", "c", None, "a"]
@@ -152,7 +171,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
     )
     (root / "duckdb").mkdir()
     build_vars = json.dumps({"landing_dir": str(landing), "as_of": AS_OF})
-    probe_args = json.dumps({"cases": _arithmetic_cases()})
+    probe_args = json.dumps({"cases": _arithmetic_cases(), "product_cases": _product_cases()})
     json_probe_args = json.dumps({"cases": _json_cases()})
     for target in ("duckdb", "spark"):
         common = [
@@ -181,7 +200,9 @@ def _normalize(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
     if isinstance(value, Decimal):
-        return value.normalize() if value != 0 else Decimal(0)
+        with localcontext() as exact:
+            exact.prec = 80  # normalize() rounds to the context's precision (28 by default)
+            return value.normalize() if value != 0 else Decimal(0)
     return value
 
 
@@ -253,6 +274,51 @@ def test_arithmetic_macros_identical(builds: Builds) -> None:
     _assert_same("parity.arithmetic_probe", duck, spark)
 
 
+def test_rating_macros_over_wide_quantities_identical(builds: Builds) -> None:
+    duck, spark = _read_both(builds, "parity", "product_probe")
+    assert len(duck[1]) == len(_product_cases())
+    _assert_same("parity.product_probe", duck, spark)
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal's digits without trailing fractional zeros, never in exponent notation."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def test_rating_macros_over_wide_quantities_hand_checked(builds: Builds) -> None:
+    """Products, counts and quotients worked out by hand, on the Spark build."""
+    spark_files = builds.spark_warehouse / "parity.db" / "product_probe"
+    with duckdb.connect() as reader:
+        rows = reader.sql(
+            "select quantity, unit_price, amount, quantity_over_7, quantity_round_trip "
+            f"from read_parquet('{spark_files}/*.parquet')"
+        ).fetchall()
+    by_operands = {(_plain(q), _plain(u)): rest for q, u, *rest in rows}
+    largest = "9999999999999999999999999999.999999999"  # 10^28 - 10^-9
+    # 10^13 x 0.123456789 = 1,234,567,890,000 exactly
+    assert by_operands[("10000000000000", "0.123456789")][0] == Decimal(1_234_567_890_000)
+    # (10^28 - 10^-9) x 10^-9 = 10^19 - 10^-18: the largest amount there is
+    assert by_operands[(largest, "0.000000001")][0] == Decimal(
+        "9999999999999999999.999999999999999999"
+    )
+    # 10^18 x 10 = 10^19: not representable (null); 10^18 x 9.999999999 is
+    assert by_operands[("1000000000000000000", "10")][0] is None
+    assert by_operands[("1000000000000000000", "9.999999999")][0] == Decimal(
+        9_999_999_999_000_000_000
+    )
+    # (10^18 + 0.5) x 0.000002 = 2,000,000,000,000 + 0.000001
+    assert by_operands[("1000000000000000000.5", "0.000002")][0] == Decimal("2000000000000.000001")
+    # a mean of at most 10^18: 1,000,000,000,000,000,000 / 7
+    # = 142,857,142,857,142,857.142857142 (and 6/7 x 10^-9, truncated)
+    assert by_operands[("1000000000000000000", "0")][1] == Decimal(
+        "142857142857142857.142857142"
+    )
+    assert by_operands[(largest, "0")][1] is None  # not a mean: beyond the macro's domain
+    # scaled to a whole number and back: every one of its 37 digits
+    assert by_operands[(largest, "0")][2] == Decimal(largest)
+
+
 def test_json_and_timestamp_macros_identical(builds: Builds) -> None:
     duck, spark = _read_both(builds, "parity", "json_probe")
     assert len(duck[1]) == len(_json_cases())
@@ -282,6 +348,24 @@ def test_arithmetic_macros_hand_checked(builds: Builds) -> None:
     assert by_operands[("-2.5", "1", 0)][2] == Decimal(-3)
     # -12.345 / -0.3 = 41.15 exactly.
     assert by_operands[("-12.345", "-0.3", 4)][0] == Decimal("41.15")
+
+
+def test_number_literals_hand_checked(builds: Builds) -> None:
+    """A JSON number's literal as written, on the Spark build (the reader's double differs)."""
+    spark_files = builds.spark_warehouse / "parity.db" / "json_probe"
+    with duckdb.connect() as reader:
+        rows = reader.sql(
+            f"select probe_id, value_literal from read_parquet('{spark_files}/*.parquet')"
+        ).fetchall()
+    cases = {case[0]: (case[1], case[2]) for case in _json_cases()}
+    literals = {cases[probe_id]: literal for probe_id, literal in rows}
+    assert literals[('{"a": 1e-400, "b": "1e-400"}', "a")] == "1e-400"
+    assert literals[('{"a": 1.00000000000000000001}', "a")] == "1.00000000000000000001"
+    document = '{"b": "x\\" 2.5", "a": 100000000000.000000001, "c": [1, {"a": 2}]}'
+    assert literals[(document, "a")] == "100000000000.000000001"
+    # a string's text is unchanged (digits inside it are not literals)
+    assert literals[(document, "b")] == 'x" 2.5'
+    assert literals[('{"a": 1.10}', "a")] == "1.10"
 
 
 def test_number_texts_hand_checked(builds: Builds) -> None:

@@ -40,6 +40,13 @@ matched as (
             when meters.value_property is not null
                 then {{ meterline.json_text_at('parsed.properties', meterline.json_pointer('meters.value_property')) }}
         end as value_raw_text,
+        {{ meterline.json_pointer('meters.value_property') }} as value_pointer,
+
+        -- the landed text, where a JSON number's literal is read as written
+        parsed.raw_record,
+        parsed.record_layout,
+        parsed.landed_properties,
+        parsed.properties,
 
         -- dimensions
         {{ meterline.json_joined_values('parsed.properties', 'meters.group_by') }} as dimension_value
@@ -50,17 +57,105 @@ matched as (
 
 ),
 
+-- A JSON number is read as written: the parsed text has been through a binary64 double
+-- (1.00000000000000000001 -> 1.0, 1e-400 -> 0.0). The landed text holding the properties (a
+-- typed Parquet row's properties column, a properties string, else the raw record) is read
+-- again with its number literals quoted. One JSON call per step: Spark cannot nest them.
+literal_sources as (
+
+    select
+        *,
+        case
+            when value_json_type = 'number' and record_layout is null and raw_record is not null
+                then {{ meterline.json_type_at('raw_record', "'/properties'") }}
+        end as raw_properties_type
+    from matched
+
+),
+
+literal_texts as (
+
+    select
+        *,
+        case
+            when value_json_type <> 'number' then null
+            when record_layout is not null then landed_properties
+            when raw_record is null then properties
+            when raw_properties_type = 'string' then {{ meterline.json_text_at('raw_record', "'/properties'") }}
+            else raw_record
+        end as literal_text
+    from literal_sources
+
+),
+
+quoted_texts as (
+
+    select
+        *,
+        {{ meterline.json_quote_number_literals('literal_text') }} as quoted_text
+    from literal_texts
+
+),
+
+quoted_properties as (
+
+    select
+        *,
+        case
+            when raw_properties_type = 'object'
+                then {{ meterline.json_value_at('quoted_text', "'/properties'") }}
+            else quoted_text
+        end as quoted_properties_text
+    from quoted_texts
+
+),
+
+literals as (
+
+    select
+        *,
+        case
+            when value_json_type = 'number'
+                then {{ meterline.json_text_at('quoted_properties_text', 'value_pointer') }}
+            else value_raw_text
+        end as value_literal
+    from quoted_properties
+
+),
+
 numeric_parts as (
 
     select
         *,
         coalesce(value_json_type is not null and value_json_type <> 'null', false) as has_value,
-        {{ meterline.regex_matches('value_raw_text', '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') }}
+        {{ meterline.regex_matches('value_literal', '^-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?$') }}
             as is_numeric_text,
-        regexp_extract(value_raw_text, '^-?([0-9]+)', 1) as integer_digits,
-        regexp_extract(value_raw_text, '^-?[0-9]+[.]([0-9]+)', 1) as fraction_digits,
-        coalesce(try_cast(regexp_extract(value_raw_text, '[eE]([+-]?[0-9]+)$', 1) as integer), 0) as exponent
-    from matched
+        value_literal like '-%' as is_negative_text,
+        regexp_extract(value_literal, '^-?([0-9]+)', 1) as integer_digits,
+        regexp_extract(value_literal, '^-?[0-9]+[.]([0-9]+)', 1) as fraction_digits,
+        -- an exponent beyond +-10^6 is null (no arithmetic on it can overflow): the value
+        -- is then invalid (it is far outside the bounds anyway)
+        case
+            when regexp_extract(value_literal, '[eE]([+-]?[0-9]+)$', 1) = '' then cast(0 as bigint)
+            when
+                abs(try_cast(regexp_extract(value_literal, '[eE]([+-]?[0-9]+)$', 1) as bigint)) <= 1000000
+                then try_cast(regexp_extract(value_literal, '[eE]([+-]?[0-9]+)$', 1) as bigint)
+        end as exponent
+    from literals
+
+),
+
+numeric_digits as (
+
+    select
+        *,
+        -- the significant digits (no leading or trailing zeros; empty for zero) and the
+        -- power of ten of the last one: value = significand x 10^last_digit_power
+        regexp_replace(regexp_replace(integer_digits || fraction_digits, '^0+', ''), '0+$', '') as significand,
+        exponent - length(fraction_digits)
+        + length(integer_digits || fraction_digits)
+        - length(regexp_replace(integer_digits || fraction_digits, '0+$', '')) as last_digit_power
+    from numeric_parts
 
 ),
 
@@ -68,14 +163,35 @@ numeric_checks as (
 
     select
         *,
-        -- digits that matter after the decimal point once the exponent is applied
-        length(regexp_replace(integer_digits || fraction_digits, '0+$', ''))
-        - length(integer_digits) - exponent as significant_scale,
+        -- fractional digits that matter, and whole digits (zero has neither)
+        case when significand = '' then 0 else -last_digit_power end as significant_scale,
+        case when significand = '' then 0 else length(significand) + last_digit_power end as whole_digits,
         -- significant digits of the literal (engines read JSON numbers as binary64:
         -- more than 15 cannot be trusted to be exact)
-        length(regexp_replace(regexp_replace(integer_digits || fraction_digits, '0+$', ''), '^0+', ''))
-            as significant_digits
-    from numeric_parts
+        length(significand) as significant_digits
+    from numeric_digits
+
+),
+
+plain as (
+
+    select
+        *,
+        -- the value written out in plain digits from its significand, only when it has at
+        -- most 9 fractional and 19 whole digits (no engine parses an exponent or a long
+        -- literal for us, so none can round it)
+        case
+            when significant_scale > 9 or whole_digits > 19 then null
+            when significand = '' then '0'
+            when last_digit_power >= 0 then significand || repeat('0', cast(last_digit_power as integer))
+            when whole_digits > 0
+                then
+                    substr(significand, 1, cast(whole_digits as integer))
+                    || '.'
+                    || substr(significand, cast(whole_digits as integer) + 1)
+            else '0.' || repeat('0', cast(-whole_digits as integer)) || significand
+        end as plain_digits
+    from numeric_checks
 
 ),
 
@@ -87,11 +203,25 @@ valued as (
             when
                 is_numeric_text
                 and value_json_type in ('string', 'integer', 'number')
-                and significant_scale <= 9
                 and (value_json_type <> 'number' or significant_digits <= 15)
-                then try_cast(try_cast(value_raw_text as decimal(38, 18)) as {{ meterline.quantity_type() }})
+                then try_cast(
+                    case when is_negative_text then '-' else '' end || plain_digits
+                    as {{ meterline.event_value_type() }}
+                )
+        end as value_parsed
+    from plain
+
+),
+
+bounded as (
+
+    select
+        *,
+        -- at most 10^18 (DECISIONLOG "Event values"); a larger value is invalid_value
+        case
+            when abs(value_parsed) <= {{ meterline.event_value_limit() }} then value_parsed
         end as value_decimal
-    from numeric_checks
+    from valued
 
 ),
 
@@ -119,7 +249,7 @@ checked as (
             and (value_decimal is null or value_decimal < 0),
             false
         ) as is_value_invalid
-    from valued
+    from bounded
 
 )
 

@@ -27,52 +27,68 @@ rating_quantities as (
 
 ),
 
-tiered_amounts as (
+counted as (
 
+    -- packages started (package prices): package_amount in two steps, count then price
+    select
+        *,
+        case
+            when pricing_model = 'package'
+                then {{ meterline.package_count('billable_quantity', 'package_size') }}
+        end as package_count
+    from rating_quantities
+
+),
+
+tier_amounts as (
+
+    -- one row per tiered quantity and tier: the tier's amount under either model
     select
         rating_quantities.rated_usage_id,
-        {{ meterline.graduated_amount(
+        {{ meterline.graduated_tier_amount(
             'rating_quantities.billable_quantity', 'price_tiers.lower_bound', 'price_tiers.up_to',
             'price_tiers.unit_amount', 'price_tiers.flat_amount', 'price_tiers.is_first_tier'
-        ) }} as graduated_amount,
-        {{ meterline.volume_amount(
+        ) }} as graduated_tier_amount,
+        {{ meterline.volume_tier_amount(
             'rating_quantities.billable_quantity', 'price_tiers.lower_bound', 'price_tiers.up_to',
             'price_tiers.unit_amount', 'price_tiers.flat_amount', 'price_tiers.is_first_tier'
-        ) }} as volume_amount
+        ) }} as volume_tier_amount
     from rating_quantities
     inner join price_tiers
         on rating_quantities.price_id = price_tiers.price_id
     where rating_quantities.pricing_model in ('graduated', 'volume')
-    group by rating_quantities.rated_usage_id
+
+),
+
+tiered_amounts as (
+
+    -- graduated_amount / volume_amount in two steps: the tiers' amounts, then their exact sum
+    select
+        tier_amounts.rated_usage_id,
+        cast({{ meterline.sum_amounts('tier_amounts.graduated_tier_amount') }} as {{ meterline.amount_type() }})
+            as graduated_amount,
+        cast({{ meterline.sum_amounts('tier_amounts.volume_tier_amount') }} as {{ meterline.amount_type() }})
+            as volume_amount
+    from tier_amounts
+    group by tier_amounts.rated_usage_id
 
 ),
 
 priced as (
 
     select
-        rating_quantities.*,
-        case rating_quantities.pricing_model
+        counted.*,
+        case counted.pricing_model
             when 'per_unit'
-                then {{ meterline.per_unit_amount(
-                    'rating_quantities.billable_quantity', 'rating_quantities.unit_amount'
-                ) }}
+                then {{ meterline.per_unit_amount('counted.billable_quantity', 'counted.unit_amount') }}
             when 'package'
-                then {{ meterline.package_amount(
-                    'rating_quantities.billable_quantity', 'rating_quantities.package_size',
-                    'rating_quantities.unit_amount'
-                ) }}
+                then {{ meterline.per_unit_amount('counted.package_count', 'counted.unit_amount') }}
             when 'graduated' then tiered_amounts.graduated_amount
             when 'volume' then tiered_amounts.volume_amount
-        end as model_amount,
-        case
-            when rating_quantities.pricing_model = 'package'
-                then {{ meterline.package_count(
-                    'rating_quantities.billable_quantity', 'rating_quantities.package_size'
-                ) }}
-        end as package_count
-    from rating_quantities
+        end as model_amount
+    from counted
     left join tiered_amounts
-        on rating_quantities.rated_usage_id = tiered_amounts.rated_usage_id
+        on counted.rated_usage_id = tiered_amounts.rated_usage_id
 
 ),
 

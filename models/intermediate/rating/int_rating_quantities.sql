@@ -77,7 +77,8 @@ priced_groups as (
         usage_prices.contract_id,
         usage_prices.period_start,
         coalesce(matched_usage.dimension_value, usage_prices.dimension_value) as dimension_value,
-        coalesce(matched_usage.quantity, 0) as quantity,
+        -- 0 for a price without usage; a quantity that did not fit quantity_type stays null
+        case when matched_usage.price_id is null then 0 else matched_usage.quantity end as quantity,
         coalesce(matched_usage.event_count, 0) as event_count
     from usage_prices
     left join matched_usage
