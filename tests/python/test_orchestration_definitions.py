@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -120,3 +121,23 @@ def test_schedule_cron_is_configurable_by_env() -> None:
         env={**os.environ, "METERLINE_SCHEDULE_CRON": "30 3 * * *"},
     )
     assert out.stdout.strip() == "30 3 * * *"
+
+
+def test_orchestration_widens_a_quantity_column_created_narrower(tmp_path: Path) -> None:
+    """A warehouse frozen before quantities were widened: decimal(22, 9) becomes decimal(37, 9)."""
+    with duckdb.connect(str(tmp_path / "old.duckdb")) as conn:
+        ensure_billing_tables(conn)
+        conn.execute("drop table billing.final_invoice_lines")
+        conn.execute(
+            "create table billing.final_invoice_lines (invoice_line_id varchar,"
+            " quantity decimal(22, 9))"
+        )
+        conn.execute("insert into billing.final_invoice_lines values ('l1', 1234.5)")
+        ensure_billing_tables(conn)
+        assert conn.execute(
+            "select data_type from information_schema.columns where table_schema = 'billing'"
+            " and table_name = 'final_invoice_lines' and column_name = 'quantity'"
+        ).fetchall() == [("DECIMAL(37,9)",)]
+        assert conn.execute(
+            "select quantity from billing.final_invoice_lines"
+        ).fetchall() == [(Decimal("1234.500000000"),)]
