@@ -9,11 +9,14 @@
     type keeps (macros/types.sql):
 
       kind         integer digits  fractional digits  engine type
-      quantity     13              9                  quantity_type()    decimal(22, 9)
+      quantity     13              9                  quantity_type()    decimal(37, 9)
       unit_price   6               9                  unit_price_type()  decimal(15, 9)
       money        9               4                  money_type()       decimal(38, 4)
       percent      3               4                  decimal(9, 4)
 
+    Seed quantities (package_size, free_quantity, up_to) are held to 13 integer digits,
+    below what quantity_type() holds: enough for any tier or package, and what the seed
+    checks have always allowed.
     Money is held to 9 integer digits (below 10^9) although money_type() is wider:
     proration and percentages divide exactly through 38-digit integers scaled by
     10^27 (divide_decimal), which overflow from about 3 x 10^9.
