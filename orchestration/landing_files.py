@@ -155,10 +155,13 @@ def _lines_within(data: bytes, limit: int, end: int) -> bool:
     return True
 
 
-def _raw_chunks(path: str, start: int = 0) -> Iterator[bytes]:
+def _raw_chunks(path: str, start: int = 0, digest: Any = None) -> Iterator[bytes]:
+    """The file's bytes from `start`, as they come; each chunk also fed to `digest` if given."""
     with open(path, "rb") as handle:
         handle.seek(start)
         while chunk := handle.read(CHUNK_BYTES):
+            if digest is not None:
+                digest.update(chunk)
             yield chunk
 
 
@@ -166,15 +169,16 @@ class _TruncatedGzip(EOFError):
     pass
 
 
-def _gzip_chunks(path: str) -> Iterator[bytes]:
+def _gzip_chunks(path: str, digest: Any = None) -> Iterator[bytes]:
     """The decompressed bytes of a gzip file (one member or several), as they come.
 
     Everything decompressed before a fault is yielded before the fault is raised: zlib.error
     for bytes that are not gzip or are corrupt, _TruncatedGzip for a stream that stops early.
+    The compressed bytes are fed to `digest` if given.
     """
     decompressor = zlib.decompressobj(wbits=31)
     fed = False
-    for data in _raw_chunks(path):
+    for data in _raw_chunks(path, digest=digest):
         while data:
             fed = True
             output = decompressor.decompress(data)
@@ -213,8 +217,12 @@ def _read_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def scan_file(path: str, file_format: str) -> str | None:
-    """None when the fast reader can take the whole file, else why not (a short text)."""
+def scan_file(path: str, file_format: str, digest: Any = None) -> str | None:
+    """None when the fast reader can take the whole file, else why not (a short text).
+
+    A text file's bytes are fed to `digest` as they are read; it has seen the whole file
+    only when the answer is None (Parquet files are read by pyarrow and never fed to it).
+    """
     try:
         if file_format == "parquet":
             import pyarrow.parquet as pq
@@ -223,7 +231,10 @@ def scan_file(path: str, file_format: str) -> str | None:
             for group in range(parquet.num_row_groups):
                 parquet.read_row_group(group)
             return None
-        chunks = _gzip_chunks(path) if file_format == "ndjson.gz" else _raw_chunks(path)
+        chunks = (
+            _gzip_chunks(path, digest) if file_format == "ndjson.gz"
+            else _raw_chunks(path, digest=digest)
+        )
         scan = _TextScan()
         for chunk in chunks:
             scan.feed(chunk)
@@ -371,11 +382,17 @@ def plan_reads(
 
 def _plan_one(entry: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
     path = entry["path"]
-    checksum = file_checksum(path)
-    planned = {**entry, "checksum": checksum, "start": 0, "first_line": 1, "problem": None}
+    planned = {**entry, "start": 0, "first_line": 1, "problem": None}
     if before is None:
-        problem = scan_file(path, entry["format"])
-        return {**planned, "mode": "fast" if problem is None else "lines", "problem": problem}
+        # one read of a new text file both scans and checksums it
+        digest = hashlib.sha256()
+        problem = scan_file(path, entry["format"], digest)
+        whole = problem is None and entry["format"] != "parquet"
+        checksum = digest.hexdigest() if whole else file_checksum(path)
+        return {**planned, "checksum": checksum, "mode": "fast" if problem is None else "lines",
+                "problem": problem}
+    checksum = file_checksum(path)
+    planned["checksum"] = checksum
     loaded_size = int(before.get("size") or 0)
     changed_line = int(before.get("max_line") or 0) + 1
     if before.get("checksum") == checksum:
