@@ -104,3 +104,28 @@
     union
     select 'UTC' as timezone_name
 {%- endmacro %}
+
+{#
+    A seed column added in v1.1 of the data contract (section 7), as staging reads it: the
+    column when the seed file has it, else null of `type`, so a seed written for v1 keeps
+    giving the v1 results. `columns` is seed_column_names(relation), read once per model.
+#}
+{% macro optional_seed_column(columns, column, type) -%}
+    {%- if column | lower in columns -%}
+        {{ column }}
+    {%- else -%}
+        cast(null as {{ type }})
+    {%- endif -%}
+{%- endmacro %}
+
+{# The lower-case column names of a seed's table (empty while dbt parses). #}
+{% macro seed_column_names(relation) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set names = [] -%}
+    {%- for column in adapter.get_columns_in_relation(relation) -%}
+        {%- do names.append(column.name | lower) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}

@@ -33,7 +33,13 @@ final as (
         package_count,
         minimum_amount,
         maximum_amount,
-        model_amount
+        model_amount,
+        tier_scope,
+        percent_rate,
+        per_event_amount,
+        per_event_minimum,
+        per_event_maximum,
+        priced_event_count
     from rated_usage
 
 )

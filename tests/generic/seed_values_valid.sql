@@ -15,6 +15,8 @@
                              like a CHECK constraint, so an empty cell passes)
                     problem  what a failed `valid` means, shown in the failure
                     value    optional SQL for bad_value (default: the column)
+                    optional true for a column added in v1.1 of the data contract: checked
+                             only when the seed file has it
       seed_file   default: the model's name + '.csv'
       run_after   optional: a ref() the test waits for. A failing test makes `dbt build`
                   skip only the models that depend on every node the test reads; with a
@@ -24,6 +26,14 @@
 {% test seed_values_valid(model, id_columns, checks, seed_file=none, run_after=none) %}
 
 {%- set id_list = [id_columns] if id_columns is string else id_columns -%}
+{%- set seed_columns = meterline.seed_column_names(model) -%}
+{%- set all_checks = checks -%}
+{%- set checks = [] -%}
+{%- for check in all_checks -%}
+    {%- if not check.get('optional') or check.column | lower in seed_columns -%}
+        {%- do checks.append(check) -%}
+    {%- endif -%}
+{%- endfor -%}
 {%- set file_name = seed_file or (model.identifier ~ '.csv') -%}
 {%- set row_id_parts = [] -%}
 {%- for id_column in id_list -%}
@@ -82,6 +92,15 @@ failures as (
         select * from check_{{ loop.index }}
         where problem is not null
         {% if not loop.last %}union all{% endif %}
+    {% else -%}
+        select
+            cast(null as {{ dbt.type_string() }}) as seed_file,
+            cast(null as {{ dbt.type_string() }}) as row_id,
+            cast(null as {{ dbt.type_string() }}) as column_name,
+            cast(null as {{ dbt.type_string() }}) as bad_value,
+            cast(null as {{ dbt.type_string() }}) as problem
+        from seed_rows
+        where 1 = 0
     {% endfor %}
 
 )

@@ -36,6 +36,7 @@ candidates as (
         prices.charge_type,
         prices.dimension_value,
         prices.pricing_model,
+        prices.tier_scope,
         case when prices.contract_id is not null then 0 else 1 end as source_rank,
 
         -- numerics
@@ -45,6 +46,10 @@ candidates as (
         prices.fixed_amount,
         prices.minimum_amount,
         prices.maximum_amount,
+        prices.percent_rate,
+        prices.per_event_amount,
+        prices.per_event_minimum,
+        prices.per_event_maximum,
         contract_periods.covered_days,
         contract_periods.period_days,
 
@@ -100,6 +105,7 @@ final as (
         charge_type,
         dimension_value,
         pricing_model,
+        tier_scope,
         source_rank = 0 as is_contract_price,
 
         -- numerics
@@ -109,6 +115,10 @@ final as (
         fixed_amount,
         minimum_amount,
         maximum_amount,
+        percent_rate,
+        per_event_amount,
+        per_event_minimum,
+        per_event_maximum,
         covered_days,
         period_days,
 

@@ -1,5 +1,6 @@
 {#
-    The charge lines of every invoice: one usage line per rated usage row and
+    The charge lines of every invoice: one usage line per rated usage row (its text from
+    its pricing model, macros/pricing/pricing_models.sql) and
     one fixed line per fixed price and contract period (prorated by covered
     days), each rounded to the currency's minor units, half away from zero.
 #}
@@ -65,6 +66,11 @@ usage_lines as (
         rated_usage.minimum_amount,
         rated_usage.maximum_amount,
         rated_usage.model_amount,
+        rated_usage.percent_rate,
+        rated_usage.per_event_amount,
+        rated_usage.per_event_minimum,
+        rated_usage.per_event_maximum,
+        rated_usage.priced_event_count,
         rated_usage.amount as unrounded_amount,
         {{ meterline.round_money('rated_usage.amount', 'currencies.minor_units') }} as amount,
 
@@ -92,21 +98,8 @@ described_usage_lines as (
                     then concat({{ meterline.format_number('quantity - billable_quantity') }}, ' free + ')
                 else ''
             end,
-            case pricing_model
-                when 'per_unit'
-                    then concat(
-                        {{ meterline.format_number('billable_quantity') }}, ' × ',
-                        {{ meterline.format_number('unit_amount') }}
-                    )
-                when 'package'
-                    then concat(
-                        {{ meterline.format_number('package_count') }},
-                        case when package_count = 1 then ' package of ' else ' packages of ' end,
-                        {{ meterline.format_number('package_size') }}, ' × ',
-                        {{ meterline.format_number('unit_amount') }}
-                    )
-                else concat({{ meterline.format_number('billable_quantity') }}, ' at ', pricing_model, ' tiers')
-            end,
+            -- each pricing model's own text (macros/pricing/models/)
+            {{ meterline.pricing_model_case('usage_lines.pricing_model', 'description', ['usage_lines']) }},
             ' = ',
             {{ meterline.format_money('amount', 'minor_units') }},
             case

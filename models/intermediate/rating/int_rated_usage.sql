@@ -1,7 +1,10 @@
 {#
-    Every rated quantity priced by its model (section 3 of the data
-    contract), then clamped to the price's minimum and maximum. Amounts are
-    unrounded (amount_type); rounding happens on the invoice line.
+    Every rated quantity priced by its pricing model (data contract sections 3 and 7.7;
+    the models are the registry macros/pricing/pricing_models.sql), then clamped to the
+    price's minimum and maximum. A model prices either the billable quantity, or its tiers
+    (int_price_tiers; int_rated_usage_tiers shows them one by one), or each event of the
+    rated row (int_rating_events); tiers and events are summed exactly. Amounts are unrounded (amount_type); rounding happens on the
+    invoice line.
 #}
 
 with
@@ -18,6 +21,12 @@ price_tiers as (
 
 ),
 
+rating_events as (
+
+    select * from {{ ref('int_rating_events') }}
+
+),
+
 rating_quantities as (
 
     select
@@ -29,48 +38,76 @@ rating_quantities as (
 
 counted as (
 
-    -- packages started (package prices): package_amount in two steps, count then price
+    -- the units a model charges for (package: packages started), before its amount
     select
         *,
-        case
-            when pricing_model = 'package'
-                then {{ meterline.package_count('billable_quantity', 'package_size') }}
+        {%- set counting_models = meterline.pricing_model_names('counts_units', true) %}
+        {%- if counting_models %}
+        case pricing_model
+            {%- for name in counting_models %}
+            when '{{ name }}' then {{ meterline.pricing_model_macro('units', name)('rating_quantities') }}
+            {%- endfor %}
         end as package_count
+        {%- else %}
+        cast(null as {{ meterline.quantity_type() }}) as package_count
+        {%- endif %}
     from rating_quantities
 
 ),
 
 tier_amounts as (
 
-    -- one row per tiered quantity and tier: the tier's amount under either model
+    -- models that price tiers: one row per rated row and tier, the tier's amount
+    -- (int_rated_usage_tiers shows the same breakdown with its units)
     select
         rating_quantities.rated_usage_id,
-        {{ meterline.graduated_tier_amount(
-            'rating_quantities.billable_quantity', 'price_tiers.lower_bound', 'price_tiers.up_to',
-            'price_tiers.unit_amount', 'price_tiers.flat_amount', 'price_tiers.is_first_tier'
-        ) }} as graduated_tier_amount,
-        {{ meterline.volume_tier_amount(
-            'rating_quantities.billable_quantity', 'price_tiers.lower_bound', 'price_tiers.up_to',
-            'price_tiers.unit_amount', 'price_tiers.flat_amount', 'price_tiers.is_first_tier'
-        ) }} as volume_tier_amount
+        {{ meterline.pricing_model_case(
+            'rating_quantities.pricing_model', 'tier_amount', ['rating_quantities', 'price_tiers'], 'tiers'
+        ) }} as tier_amount
     from rating_quantities
     inner join price_tiers
         on rating_quantities.price_id = price_tiers.price_id
-    where rating_quantities.pricing_model in ('graduated', 'volume')
+    where rating_quantities.pricing_model in {{ meterline.pricing_model_list('rates', 'tiers') }}
 
 ),
 
 tiered_amounts as (
 
-    -- graduated_amount / volume_amount in two steps: the tiers' amounts, then their exact sum
+    -- their exact sum
     select
-        tier_amounts.rated_usage_id,
-        cast({{ meterline.sum_amounts('tier_amounts.graduated_tier_amount') }} as {{ meterline.amount_type() }})
-            as graduated_amount,
-        cast({{ meterline.sum_amounts('tier_amounts.volume_tier_amount') }} as {{ meterline.amount_type() }})
-            as volume_amount
+        rated_usage_id,
+        cast({{ meterline.sum_amounts('tier_amount') }} as {{ meterline.amount_type() }}) as tiered_amount
     from tier_amounts
-    group by tier_amounts.rated_usage_id
+    group by rated_usage_id
+
+),
+
+event_charges as (
+
+    -- models that price events: each event with the meter's value
+    select
+        rating_events.rated_usage_id,
+        {{ meterline.pricing_model_case(
+            'rating_quantities.pricing_model', 'event_amount', ['rating_quantities', 'rating_events'], 'events'
+        ) }} as event_amount
+    from rating_events
+    inner join rating_quantities
+        on rating_events.rated_usage_id = rating_quantities.rated_usage_id
+    where
+        rating_quantities.pricing_model in {{ meterline.pricing_model_list('rates', 'events') }}
+        and rating_events.has_value
+
+),
+
+event_amounts as (
+
+    -- their exact sum, and the number of events priced
+    select
+        rated_usage_id,
+        cast({{ meterline.sum_amounts('event_amount') }} as {{ meterline.amount_type() }}) as event_amount,
+        count(*) as priced_event_count
+    from event_charges
+    group by rated_usage_id
 
 ),
 
@@ -78,17 +115,27 @@ priced as (
 
     select
         counted.*,
-        case counted.pricing_model
-            when 'per_unit'
-                then {{ meterline.per_unit_amount('counted.billable_quantity', 'counted.unit_amount') }}
-            when 'package'
-                then {{ meterline.per_unit_amount('counted.package_count', 'counted.unit_amount') }}
-            when 'graduated' then tiered_amounts.graduated_amount
-            when 'volume' then tiered_amounts.volume_amount
-        end as model_amount
+        case
+            when counted.pricing_model in {{ meterline.pricing_model_list('rates', 'quantity') }}
+                then {{ meterline.pricing_model_case('counted.pricing_model', 'amount', ['counted'], 'quantity') }}
+            when counted.pricing_model in {{ meterline.pricing_model_list('rates', 'tiers') }}
+                then tiered_amounts.tiered_amount
+            -- a rated row without events (no usage in the period) costs nothing per event
+            when counted.pricing_model in {{ meterline.pricing_model_list('rates', 'events') }}
+                then coalesce(event_amounts.event_amount, 0)
+        end as model_amount,
+        cast(
+            case
+                when counted.pricing_model in {{ meterline.pricing_model_list('rates', 'events') }}
+                    then coalesce(event_amounts.priced_event_count, 0)
+            end
+            as bigint
+        ) as priced_event_count
     from counted
     left join tiered_amounts
         on counted.rated_usage_id = tiered_amounts.rated_usage_id
+    left join event_amounts
+        on counted.rated_usage_id = event_amounts.rated_usage_id
 
 ),
 
@@ -130,7 +177,13 @@ final as (
         package_count,
         minimum_amount,
         maximum_amount,
-        model_amount
+        model_amount,
+        tier_scope,
+        percent_rate,
+        per_event_amount,
+        per_event_minimum,
+        per_event_maximum,
+        priced_event_count
     from clamped
 
 )

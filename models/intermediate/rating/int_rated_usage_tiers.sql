@@ -1,6 +1,7 @@
 {#
-    Tier-by-tier breakdown of every graduated and volume charge: what each
-    tier contributed, so that any tiered amount can be explained.
+    Tier-by-tier breakdown of every tiered charge (the pricing models with rates = tiers,
+    macros/pricing/pricing_models.sql): what each tier contributed, so that any tiered
+    amount can be explained. int_rated_usage sums tier_amount into the charge.
 #}
 
 with
@@ -51,49 +52,22 @@ tiered as (
         price_tiers.up_to,
         price_tiers.unit_amount,
         price_tiers.flat_amount,
-        case
-            when rating_quantities.pricing_model = 'graduated'
-                then {{ meterline.graduated_tier_units(
-                    'rating_quantities.billable_quantity', 'price_tiers.lower_bound', 'price_tiers.up_to'
-                ) }}
-            when {{ meterline.volume_tier_applies(
-                'rating_quantities.billable_quantity', 'price_tiers.lower_bound',
-                'price_tiers.up_to', 'price_tiers.is_first_tier'
-            ) }}
-                then rating_quantities.billable_quantity
-            else cast(0 as {{ meterline.quantity_type() }})
-        end as units_in_tier,
-        case
-            when rating_quantities.pricing_model = 'graduated'
-                then {{ meterline.graduated_tier_flat(
-                    'rating_quantities.billable_quantity', 'price_tiers.lower_bound',
-                    'price_tiers.flat_amount', 'price_tiers.is_first_tier'
-                ) }}
-            when {{ meterline.volume_tier_applies(
-                'rating_quantities.billable_quantity', 'price_tiers.lower_bound',
-                'price_tiers.up_to', 'price_tiers.is_first_tier'
-            ) }}
-                then cast(coalesce(price_tiers.flat_amount, 0) as {{ meterline.amount_type() }})
-            else cast(0 as {{ meterline.amount_type() }})
-        end as flat_amount_charged,
-        case
-            when rating_quantities.pricing_model = 'graduated'
-                then {{ meterline.graduated_tier_amount(
-                    'rating_quantities.billable_quantity', 'price_tiers.lower_bound', 'price_tiers.up_to',
-                    'price_tiers.unit_amount', 'price_tiers.flat_amount', 'price_tiers.is_first_tier'
-                ) }}
-            else {{ meterline.volume_tier_amount(
-                'rating_quantities.billable_quantity', 'price_tiers.lower_bound', 'price_tiers.up_to',
-                'price_tiers.unit_amount', 'price_tiers.flat_amount', 'price_tiers.is_first_tier'
-            ) }}
-        end as tier_amount,
+        {{ meterline.pricing_model_case(
+            'rating_quantities.pricing_model', 'tier_units', ['rating_quantities', 'price_tiers'], 'tiers'
+        ) }} as units_in_tier,
+        {{ meterline.pricing_model_case(
+            'rating_quantities.pricing_model', 'tier_flat', ['rating_quantities', 'price_tiers'], 'tiers'
+        ) }} as flat_amount_charged,
+        {{ meterline.pricing_model_case(
+            'rating_quantities.pricing_model', 'tier_amount', ['rating_quantities', 'price_tiers'], 'tiers'
+        ) }} as tier_amount,
 
         -- money
         rating_quantities.currency
     from rating_quantities
     inner join price_tiers
         on rating_quantities.price_id = price_tiers.price_id
-    where rating_quantities.pricing_model in ('graduated', 'volume')
+    where rating_quantities.pricing_model in {{ meterline.pricing_model_list('rates', 'tiers') }}
 
 )
 

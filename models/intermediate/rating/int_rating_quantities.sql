@@ -1,11 +1,12 @@
 {#
-    What gets rated: one row per contract, period, usage price and group.
+    What gets rated: one row per contract, period, usage price and rated group.
 
-    Usage of a group takes the price for its own dimension_value, else the
-    contract's default price for the meter (dimension_value null). A price
-    that got no usage in the period still gets one row with quantity 0, so
-    that tier-1 flat fees and minimum amounts are billed: a group-specific
-    price with its dimension_value, a default price with dimension_value null.
+    Each group of usage lands in the rated row int_rating_groups gives it: its own
+    (the group's quantity), or its price's pool (tier_scope = meter: the meter aggregated
+    over the pooled groups' events together, as if it had no group_by; a pooled
+    unique_count or max is not a sum of groups). A price that got no usage in the period
+    still gets one row with quantity 0, so that tier-1 flat fees and minimum amounts are
+    billed: a group-specific price with its dimension_value, a default price with null.
 #}
 
 with
@@ -16,9 +17,15 @@ contract_prices as (
 
 ),
 
-meter_usage as (
+rating_groups as (
 
-    select * from {{ ref('int_period_usage') }}
+    select * from {{ ref('int_rating_groups') }}
+
+),
+
+rating_events as (
+
+    select * from {{ ref('int_rating_events') }}
 
 ),
 
@@ -29,44 +36,55 @@ usage_prices as (
 
 ),
 
-candidate_matches as (
+group_quantities as (
 
     select
-        meter_usage.account_id,
-        meter_usage.contract_id,
-        meter_usage.meter_id,
-        meter_usage.period_start,
-        meter_usage.dimension_value,
-        meter_usage.quantity,
-        meter_usage.event_count,
-        usage_prices.price_id,
-        -- a group's own price wins over the default price; rank keeps ties visible
-        rank() over (
-            partition by
-                meter_usage.contract_id,
-                meter_usage.meter_id,
-                meter_usage.period_start,
-                meter_usage.dimension_value is null,
-                coalesce(meter_usage.dimension_value, '')
-            order by case when usage_prices.dimension_value is null then 1 else 0 end
-        ) as match_rank
-    from meter_usage
-    inner join usage_prices
-        on
-            meter_usage.contract_id = usage_prices.contract_id
-            and meter_usage.period_start = usage_prices.period_start
-            and meter_usage.meter_id = usage_prices.meter_id
-            and (
-                usage_prices.dimension_value is null
-                or meter_usage.dimension_value = usage_prices.dimension_value
-            )
+        rated_usage_id,
+        price_id,
+        contract_id,
+        period_start,
+        rated_dimension_value as dimension_value,
+        quantity,
+        event_count
+    from rating_groups
+    where not is_pooled
 
 ),
 
-matched_usage as (
+pooled_events as (
 
-    select * from candidate_matches
-    where match_rank = 1
+    select * from rating_events
+    where is_pooled
+
+),
+
+pooled_aggregates as (
+
+    {{ meterline.aggregate_meter_values('pooled_events', [
+        'rated_usage_id', 'price_id', 'contract_id', 'period_start', 'meter_id', 'aggregation',
+    ]) }}
+
+),
+
+pooled_quantities as (
+
+    select
+        rated_usage_id,
+        price_id,
+        contract_id,
+        period_start,
+        cast(null as {{ dbt.type_string() }}) as dimension_value,
+        quantity,
+        event_count
+    from pooled_aggregates
+
+),
+
+rated_quantities as (
+
+    select * from group_quantities
+    union all
+    select * from pooled_quantities
 
 ),
 
@@ -76,16 +94,19 @@ priced_groups as (
         usage_prices.price_id,
         usage_prices.contract_id,
         usage_prices.period_start,
-        coalesce(matched_usage.dimension_value, usage_prices.dimension_value) as dimension_value,
+        case
+            when rated_quantities.price_id is null then usage_prices.dimension_value
+            else rated_quantities.dimension_value
+        end as dimension_value,
         -- 0 for a price without usage; a quantity that did not fit quantity_type stays null
-        case when matched_usage.price_id is null then 0 else matched_usage.quantity end as quantity,
-        coalesce(matched_usage.event_count, 0) as event_count
+        case when rated_quantities.price_id is null then 0 else rated_quantities.quantity end as quantity,
+        coalesce(rated_quantities.event_count, 0) as event_count
     from usage_prices
-    left join matched_usage
+    left join rated_quantities
         on
-            usage_prices.price_id = matched_usage.price_id
-            and usage_prices.contract_id = matched_usage.contract_id
-            and usage_prices.period_start = matched_usage.period_start
+            usage_prices.price_id = rated_quantities.price_id
+            and usage_prices.contract_id = rated_quantities.contract_id
+            and usage_prices.period_start = rated_quantities.period_start
 
 ),
 
@@ -110,6 +131,7 @@ final as (
         -- definition
         priced_groups.dimension_value,
         usage_prices.pricing_model,
+        usage_prices.tier_scope,
 
         -- numerics
         cast(priced_groups.quantity as {{ meterline.quantity_type() }}) as quantity,
@@ -119,6 +141,10 @@ final as (
         usage_prices.free_quantity,
         usage_prices.minimum_amount,
         usage_prices.maximum_amount,
+        usage_prices.percent_rate,
+        usage_prices.per_event_amount,
+        usage_prices.per_event_minimum,
+        usage_prices.per_event_maximum,
 
         -- money
         usage_prices.currency

@@ -1,11 +1,11 @@
--- Fails for graduated/volume prices without tiers, tiers not numbered 1..n, up_to not
+-- Fails for tiered prices (pricing_models(), rates: tiers) without tiers, tiers not numbered 1..n, up_to not
 -- strictly increasing, or an unbounded tier that is not the last.
 with
 
 prices as (
 
     select * from {{ ref('stg_prices') }}
-    where pricing_model in ('graduated', 'volume')
+    where pricing_model in {{ meterline.pricing_model_list('rates', 'tiers') }}
 
 ),
 
