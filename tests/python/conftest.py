@@ -6,6 +6,8 @@ tmp_path, so tests never share a warehouse with each other or with a developer.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -45,6 +47,26 @@ class DbtRun:
         """Run a read-only query on the run's DuckDB file."""
         with duckdb.connect(str(self.database), read_only=True) as connection:
             return connection.execute(sql, params or []).fetchall()
+
+
+def seed_csv(name: str, rows: list[dict[str, str]]) -> str:
+    """rows as the CSV text of seeds/<name>, with the project's header (other columns empty)."""
+    header = next(csv.reader(io.StringIO((PROJECT_DIR / "seeds" / name).read_text())))
+    unknown = {key for row in rows for key in row} - set(header)
+    assert not unknown, f"{name}: no columns {unknown}"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({column: row.get(column, "") for column in header} for row in rows)
+    return out.getvalue()
+
+
+def only_seeds(given: dict[str, list[dict[str, str]]]) -> dict[str, str]:
+    """Every seed of the project replaced: the given rows, header only for the others."""
+    return {
+        path.name: seed_csv(path.name, given.get(path.name, []))
+        for path in sorted((PROJECT_DIR / "seeds").glob("*.csv"))
+    }
 
 
 def make_project_copy(work_dir: Path, seeds: dict[str, str] | None = None) -> Path:

@@ -17,8 +17,6 @@ models.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import random
 from datetime import date
@@ -28,7 +26,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, DbtRun, run_dbt, write_ndjson
+from conftest import DbtRun, only_seeds, run_dbt, write_ndjson
 
 AS_OF = "2026-11-25"
 OCT = "2026-10-01"
@@ -44,18 +42,6 @@ METERS = [
 ]
 
 
-def seed_csv(name: str, rows: list[dict[str, str]]) -> str:
-    """rows as the CSV text of seeds/<name>, with the project's header (other columns empty)."""
-    header = next(csv.reader(io.StringIO((PROJECT_DIR / "seeds" / name).read_text())))
-    unknown = {key for row in rows for key in row} - set(header)
-    assert not unknown, f"{name}: no columns {unknown}"
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({column: row.get(column, "") for column in header} for row in rows)
-    return out.getvalue()
-
-
 def seeds(accounts: list[str], contracts: list[dict[str, str]], prices: list[dict[str, str]],
           tiers: list[dict[str, str]] | None = None) -> dict[str, str]:
     """Every seed of the project replaced: the given rows, header only for the rest."""
@@ -69,10 +55,7 @@ def seeds(accounts: list[str], contracts: list[dict[str, str]], prices: list[dic
         "prices.csv": prices,
         "price_tiers.csv": tiers or [],
     }
-    return {
-        path.name: seed_csv(path.name, given.get(path.name, []))
-        for path in sorted((PROJECT_DIR / "seeds").glob("*.csv"))
-    }
+    return only_seeds(given)
 
 
 def contract(contract_id: str, account_id: str, **extra: str) -> dict[str, str]:

@@ -26,15 +26,24 @@ CREDIT_STEPS = 5
 TIERED_SQL = """
 select
     c.case_id,
-    {{ meterline.graduated_amount('c.b', 't.lower_bound', 't.up_to', 't.unit_amount',
-        't.flat_amount', 't.is_first_tier') }} as graduated,
-    {{ meterline.volume_amount('c.b', 't.lower_bound', 't.up_to', 't.unit_amount',
-        't.flat_amount', 't.is_first_tier') }} as volume
-from cases as c
+    {{ meterline.sum_amounts(meterline.pricing_model_macro('tier_amount', 'graduated')('c', 't')) }}
+        as graduated,
+    {{ meterline.sum_amounts(meterline.pricing_model_macro('tier_amount', 'volume')('c', 't')) }}
+        as volume
+from (select case_id, price_id, b as billable_quantity from cases) as c
 inner join tiers as t
     on c.price_id = t.price_id
 group by c.case_id
 order by c.case_id
+"""
+# one percentage price (payment_price) and each event's amount (data contract 7.7)
+PERCENTAGE_SQL = """
+select
+    e.case_id,
+    {{ meterline.pricing_model_macro('event_amount', 'percentage')('p', 'e') }} as amount
+from payment_events as e
+cross join payment_price as p
+order by e.case_id
 """
 FLAT_SQL = """
 select
@@ -57,9 +66,10 @@ SETTINGS = settings(
 class Compiled:
     """The compiled queries (kept out of failure reports: they are long)."""
 
-    def __init__(self, database: Path, tiered: str, flat: str, credits: str, invoices: str):
+    def __init__(self, database: Path, tiered: str, flat: str, credits: str, invoices: str,
+                 percentage: str):
         self.database, self.tiered, self.flat = database, tiered, flat
-        self.credits, self.invoices = credits, invoices
+        self.credits, self.invoices, self.percentage = credits, invoices, percentage
 
     def __repr__(self) -> str:
         return "Compiled(...)"
@@ -70,7 +80,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> Compiled:
     """Compile every query in one dbt invocation; fct_invoices is compiled from its model file."""
     work_dir = tmp_path_factory.mktemp("pricing_properties")
     invoices_model = (PROJECT_DIR / "models" / "marts" / "fct_invoices.sql").read_text()
-    inline = f"\n{SPLIT}\n".join([TIERED_SQL, FLAT_SQL, CREDIT_SQL, invoices_model])
+    inline = f"\n{SPLIT}\n".join([TIERED_SQL, FLAT_SQL, CREDIT_SQL, invoices_model, PERCENTAGE_SQL])
     run = run_dbt(
         ["compile", "--quiet", "--inline", inline],
         work_dir,
@@ -79,9 +89,9 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> Compiled:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     parts = run.stdout.split(SPLIT)
-    assert len(parts) == 4, run.stdout
-    tiered, flat, credits, invoices = (part.strip() for part in parts)
-    return Compiled(run.database, tiered, flat, credits, invoices)
+    assert len(parts) == 5, run.stdout
+    tiered, flat, credits, invoices, percentage = (part.strip() for part in parts)
+    return Compiled(run.database, tiered, flat, credits, invoices, percentage)
 
 
 @pytest.fixture
@@ -185,6 +195,54 @@ def test_package_of_one_unit_equals_per_unit(
                            [(i, Decimal(q), unit_amount) for i, q in enumerate(quantities)])
     for _, per_unit, package in connection.execute(compiled.flat).fetchall():
         assert per_unit == package
+
+
+def percentage_amounts(conn: duckdb.DuckDBPyConnection, compiled: Compiled,
+                       price: tuple[Decimal, Decimal | None, Decimal | None, Decimal | None],
+                       values: list[Decimal]) -> list[Decimal]:
+    conn.execute("create or replace temp table payment_price (percent_rate decimal(9, 4),"
+                 " per_event_amount decimal(38, 4), per_event_minimum decimal(38, 4),"
+                 " per_event_maximum decimal(38, 4))")
+    conn.execute("insert into payment_price values (?, ?, ?, ?)", list(price))
+    conn.execute("create or replace temp table payment_events (case_id integer,"
+                 " value decimal(28, 9))")
+    conn.executemany("insert into payment_events values (?, ?)", list(enumerate(values)))
+    return [row[1] for row in conn.execute(compiled.percentage).fetchall()]
+
+
+@st.composite
+def percentage_prices(draw: st.DrawFn) -> tuple[Decimal, Decimal | None, Decimal | None, Decimal | None]:
+    """(percent_rate, per_event_amount, per_event_minimum, per_event_maximum), bounds ordered."""
+    rate = draw(decimals("0", "100", 4))
+    fee = draw(st.none() | decimals("0", "999999999.9999", 4))
+    low = draw(st.none() | decimals("0", "1000", 4))
+    high = draw(st.none() | decimals("0", "1000", 4))
+    if low is not None and high is not None and high < low:
+        low, high = high, low
+    return rate, fee, low, high
+
+
+@SETTINGS
+@given(price=percentage_prices(),
+       values=st.lists(decimals("0", "1000000000000000000", 9), min_size=2, max_size=6))
+def test_percentage_is_exact_bounded_and_grows_with_each_amount(
+    connection: duckdb.DuckDBPyConnection, compiled: Compiled,
+    price: tuple[Decimal, Decimal | None, Decimal | None, Decimal | None], values: list[Decimal],
+) -> None:
+    rate, fee, low, high = price
+    ordered = sorted(values)
+    amounts = percentage_amounts(connection, compiled, price, ordered)
+    assert all(earlier <= later for earlier, later in pairwise(amounts))
+    for value, amount in zip(ordered, amounts, strict=True):
+        # the reference: value x rate / 100 + fee, then the per-event bounds, in exact decimals
+        with localcontext() as exact:
+            exact.prec = 80
+            expected = value * rate / 100 + (fee or 0)
+            if low is not None:
+                expected = max(expected, low)
+            if high is not None:
+                expected = min(expected, high)
+            assert amount == expected
 
 
 # -- credits and invoices ---------------------------------------------------------------------
