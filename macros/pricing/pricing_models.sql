@@ -2,7 +2,7 @@
     The pricing models: one entry each, read by everything that knows the models (the
     rating models, the invoice line descriptions, the seed tests' accepted values).
     Adding a model = one entry here + one file in macros/pricing/models/ + seed rows and
-    its tests (DECISIONLOG "Pricing models and aggregations are registries").
+    its tests (DECISIONLOG "Pricing models are a registry").
 
     Properties of each model:
       rates      what the model prices, which decides the macros its file defines
