@@ -19,6 +19,9 @@
       required   price columns that must be set (a seed test names the price)
       empty      price columns that must be empty
       positive   price columns that must be above zero when set
+      columns    the price columns the model reads beyond those of every usage price
+                 (price_parameters()), each with its kind of seed value (macros/seed_values.sql);
+                 staging and the rating models carry them, so a new column needs no model edit
       meter_aggregations  the meter aggregations the model can price (none = any)
       counts_units  the model defines pricing_units_<name>(row): the units it charges for
                  (package: packages started), kept as the rated row's package_count
@@ -33,10 +36,12 @@
     {{ return({
         'per_unit': {
             'rates': 'quantity',
+            'columns': {'unit_amount': 'unit_price'},
             'required': ['unit_amount'],
         },
         'package': {
             'rates': 'quantity',
+            'columns': {'unit_amount': 'unit_price', 'package_size': 'quantity'},
             'required': ['unit_amount', 'package_size'],
             'positive': ['package_size'],
             'counts_units': true,
@@ -49,10 +54,34 @@
         },
         'percentage': {
             'rates': 'events',
+            'columns': {
+                'percent_rate': 'percent',
+                'per_event_amount': 'money',
+                'per_event_minimum': 'money',
+                'per_event_maximum': 'money',
+            },
             'empty': ['free_quantity'],
             'meter_aggregations': ['sum'],
         },
     }) }}
+{%- endmacro %}
+
+{#
+    The price columns of usage prices, name -> kind of seed value: those every usage price may
+    set (free quantity, minimum, maximum), then each model's `columns`, in registry order.
+#}
+{% macro price_parameters() -%}
+    {%- set parameters = {
+        'free_quantity': 'quantity',
+        'minimum_amount': 'money',
+        'maximum_amount': 'money',
+    } -%}
+    {%- for model in meterline.pricing_models().values() -%}
+        {%- for column, kind in model.get('columns', {}).items() -%}
+            {%- do parameters.update({column: kind}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(parameters) }}
 {%- endmacro %}
 
 {# The names of the models whose `property` is `value` (rates: 'tiers' -> graduated, volume). #}

@@ -1,4 +1,4 @@
-{#- columns added in v1.1 (data contract 7.7, 7.8) are optional in the seed file -#}
+{#- columns added in v1.1 (data contract 7) are optional in the seed file -#}
 {%- set seed_columns = meterline.seed_column_names(ref('prices')) -%}
 
 with
@@ -27,22 +27,15 @@ renamed as (
             as {{ dbt.type_string() }}
         ) as tier_scope,
 
-        -- numerics
-        -- a value the engine cannot hold exactly is null here; the seed's test names it
-        {{ meterline.seed_value('unit_amount', 'unit_price') }} as unit_amount,
-        {{ meterline.seed_value('package_size', 'quantity') }} as package_size,
-        {{ meterline.seed_value('free_quantity', 'quantity') }} as free_quantity,
-        {{ meterline.seed_value('fixed_amount', 'money') }} as fixed_amount,
-        {{ meterline.seed_value('minimum_amount', 'money') }} as minimum_amount,
-        {{ meterline.seed_value('maximum_amount', 'money') }} as maximum_amount,
-        {%- for column, kind in [
-            ('percent_rate', 'percent'), ('per_event_amount', 'money'),
-            ('per_event_minimum', 'money'), ('per_event_maximum', 'money'),
-        ] %}
+        -- numerics: the price columns of the pricing models (macros/pricing/pricing_models.sql)
+        -- and the fixed amount; a value the engine cannot hold exactly is null here and the
+        -- seed's test names it
+        {%- for column, kind in meterline.price_parameters().items() %}
         {{ meterline.seed_value(
             meterline.optional_seed_column(seed_columns, column, 'decimal(38, 18)'), kind
         ) }} as {{ column }},
         {%- endfor %}
+        {{ meterline.seed_value('fixed_amount', 'money') }} as fixed_amount,
 
         -- dates
         cast(effective_from as date) as effective_from,

@@ -40,16 +40,11 @@ candidates as (
         case when prices.contract_id is not null then 0 else 1 end as source_rank,
 
         -- numerics
-        prices.unit_amount,
-        prices.package_size,
-        prices.free_quantity,
+        -- the pricing models' columns (macros/pricing/pricing_models.sql)
+        {%- for column in meterline.price_parameters() %}
+        prices.{{ column }},
+        {%- endfor %}
         prices.fixed_amount,
-        prices.minimum_amount,
-        prices.maximum_amount,
-        prices.percent_rate,
-        prices.per_event_amount,
-        prices.per_event_minimum,
-        prices.per_event_maximum,
         contract_periods.covered_days,
         contract_periods.period_days,
 
@@ -109,16 +104,10 @@ final as (
         source_rank = 0 as is_contract_price,
 
         -- numerics
-        unit_amount,
-        package_size,
-        free_quantity,
+        {%- for column in meterline.price_parameters() %}
+        {{ column }},
+        {%- endfor %}
         fixed_amount,
-        minimum_amount,
-        maximum_amount,
-        percent_rate,
-        per_event_amount,
-        per_event_minimum,
-        per_event_maximum,
         covered_days,
         period_days,
 

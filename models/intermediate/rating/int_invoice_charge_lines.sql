@@ -59,18 +59,13 @@ usage_lines as (
         -- numerics
         rated_usage.quantity,
         rated_usage.billable_quantity,
-        rated_usage.free_quantity,
-        rated_usage.unit_amount,
-        rated_usage.package_size,
         rated_usage.package_count,
-        rated_usage.minimum_amount,
-        rated_usage.maximum_amount,
         rated_usage.model_amount,
-        rated_usage.percent_rate,
-        rated_usage.per_event_amount,
-        rated_usage.per_event_minimum,
-        rated_usage.per_event_maximum,
         rated_usage.priced_event_count,
+        -- the pricing models' columns (macros/pricing/pricing_models.sql)
+        {%- for column in meterline.price_parameters() %}
+        rated_usage.{{ column }},
+        {%- endfor %}
         rated_usage.amount as unrounded_amount,
         {{ meterline.round_money('rated_usage.amount', 'currencies.minor_units') }} as amount,
 

@@ -171,19 +171,14 @@ final as (
         rated_usage_id,
         plan_id,
         event_count,
-        unit_amount,
-        package_size,
-        free_quantity,
         package_count,
-        minimum_amount,
-        maximum_amount,
         model_amount,
         tier_scope,
-        percent_rate,
-        per_event_amount,
-        per_event_minimum,
-        per_event_maximum,
-        priced_event_count
+        priced_event_count,
+        -- the pricing models' columns (macros/pricing/pricing_models.sql)
+        {%- for column in meterline.price_parameters() %}
+        {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from clamped
 
 )

@@ -136,15 +136,10 @@ final as (
         -- numerics
         cast(priced_groups.quantity as {{ meterline.quantity_type() }}) as quantity,
         cast(priced_groups.event_count as bigint) as event_count,
-        usage_prices.unit_amount,
-        usage_prices.package_size,
-        usage_prices.free_quantity,
-        usage_prices.minimum_amount,
-        usage_prices.maximum_amount,
-        usage_prices.percent_rate,
-        usage_prices.per_event_amount,
-        usage_prices.per_event_minimum,
-        usage_prices.per_event_maximum,
+        -- the pricing models' columns (macros/pricing/pricing_models.sql)
+        {%- for column in meterline.price_parameters() %}
+        usage_prices.{{ column }},
+        {%- endfor %}
 
         -- money
         usage_prices.currency
