@@ -37,3 +37,29 @@
         else false
     end
 {%- endmacro %}
+
+{#
+    The property's text as a filter compares it: a string's content, a number's literal as
+    written (literal_text_expr, read from the landed text with its number literals quoted;
+    needed only when meter_filter_needs_literal), true or false; null when absent, JSON null,
+    an object or an array.
+#}
+{% macro meter_filter_text(property_type_expr, raw_text_expr, literal_text_expr) -%}
+    case
+        when {{ meterline.meter_filter_needs_literal(property_type_expr, raw_text_expr) }} then {{ literal_text_expr }}
+        when {{ property_type_expr }} in ('string', 'integer', 'boolean') then {{ raw_text_expr }}
+    end
+{%- endmacro %}
+
+{#
+    Whether the property's text must be read from its literal as written: a non-integer
+    number (the JSON readers give the binary64 double's text: 200.50 -> 200.5) and a zero
+    integer (-0 reads as 0). Other integers read as written.
+#}
+{% macro meter_filter_needs_literal(property_type_expr, raw_text_expr) -%}
+    coalesce(
+        {{ property_type_expr }} = 'number'
+        or ({{ property_type_expr }} = 'integer' and {{ raw_text_expr }} = '0'),
+        false
+    )
+{%- endmacro %}

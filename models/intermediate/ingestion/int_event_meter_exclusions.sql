@@ -67,17 +67,17 @@ filtered as (
 ),
 
 -- A number compares as written: the parsed text has been through a binary64 double (200.50 ->
--- 200.5) and -0 reads as 0. As in int_event_meter_readings, such a number is read again from the
--- landed text with its number literals quoted. One JSON call per step: Spark cannot nest them.
+-- 200.5) and -0 reads as 0 (macros/ingestion/meter_filters.sql). As in int_event_meter_readings,
+-- such a number is read again from the landed text with its number literals quoted. One JSON
+-- call per step: Spark cannot nest them.
 literal_sources as (
 
     select
         *,
-        coalesce(property_type = 'number' or (property_type = 'integer' and property_raw_text = '0'), false)
-            as needs_literal,
+        {{ meterline.meter_filter_needs_literal('property_type', 'property_raw_text') }} as needs_literal,
         case
             when
-                (property_type = 'number' or (property_type = 'integer' and property_raw_text = '0'))
+                {{ meterline.meter_filter_needs_literal('property_type', 'property_raw_text') }}
                 and record_layout is null and raw_record is not null
                 then {{ meterline.json_type_at('raw_record', "'/properties'") }}
         end as raw_properties_type
@@ -122,16 +122,24 @@ quoted_properties as (
 
 ),
 
--- the property as compared: a string's content, a number's literal, true or false
-property_texts as (
+literals as (
 
     select
         *,
         case
             when needs_literal then {{ meterline.json_text_at('quoted_properties_text', 'property_pointer') }}
-            when property_type in ('string', 'integer', 'boolean') then property_raw_text
-        end as property_text
+        end as property_literal
     from quoted_properties
+
+),
+
+-- the property as compared: a string's content, a number's literal, true or false
+property_texts as (
+
+    select
+        *,
+        {{ meterline.meter_filter_text('property_type', 'property_raw_text', 'property_literal') }} as property_text
+    from literals
 
 ),
 
