@@ -148,6 +148,15 @@ FILTER_EVENTS = [
 ]
 
 
+def _land_filter_events(landing: Path) -> None:
+    """FILTER_EVENTS as one NDJSON file, landed (whole seconds) before the fixture files."""
+    path = landing / "filters" / "api-status.ndjson"
+    path.parent.mkdir()
+    path.write_text(_filter_events())
+    mtime_ns = 1_789_000_000 * 1_000_000_000
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
 def _filter_events() -> str:
     lines = []
     for event_id, status in FILTER_EVENTS:
@@ -167,7 +176,6 @@ def _copy_landing(destination: Path) -> None:
     microsecond, Spark's Hadoop listing to the millisecond): pinning keeps both exact.
     """
     shutil.copytree(FIXTURE_LANDING, destination)
-    (destination / "2026-11" / "api-status.ndjson").write_text(_filter_events())
     files = sorted(path for path in destination.rglob("*") if path.is_file())
     base_ns = 1_790_000_000 * 1_000_000_000
     for index, path in enumerate(files):
@@ -180,6 +188,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
     root = tmp_path_factory.mktemp("spark_parity")
     landing = root / "landing"
     _copy_landing(landing)
+    _land_filter_events(landing)
     profiles = root / "profiles"
     profiles.mkdir()
     shutil.copy(REPO / "profiles.yml.example", profiles / "profiles.yml")
