@@ -120,6 +120,11 @@ def land_day(landing: Path, day: int) -> None:
                     model="m", tokens="2.25",
                 ),
                 event("u3", "user_login", "acct_wayne", "2026-11-04T09:00:00Z", user_id="y"),
+                # "503" as a string: excluded like 503
+                event(
+                    "a10", "api_request", "acct_globex", "2026-11-05T00:00:00Z",
+                    endpoint="/b", status="503",
+                ),
                 event("s1", "storage_snapshot", "acct_umbrella", "2026-11-04T00:00:00Z", gb=3),
                 # a5 twice in one file: the second is a duplicate
                 event("a5", "api_request", "acct_globex", "2026-11-04T10:00:00Z", endpoint="/a"),
@@ -129,11 +134,6 @@ def land_day(landing: Path, day: int) -> None:
                 event("a6", "api_request", "acct_globex", "2026-11-03T23:00:00Z", endpoint="/b"),
                 event("s2", "storage_snapshot", "acct_umbrella", "2026-11-05T00:00:00Z", gb="2.5"),
                 event("p1", "page_view", "acct_globex", "2026-11-05T00:00:00Z"),  # no meter
-                # "503" as a string: excluded like 503
-                event(
-                    "a10", "api_request", "acct_globex", "2026-11-05T00:00:00Z",
-                    endpoint="/b", status="503",
-                ),
             ],
         )
     set_landed_at(path, T0 + day * DAY)
@@ -207,7 +207,7 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
     ) == [
         ("2026-11/day2.parquet", 5, 3, 1, 1),  # a1 duplicate, n1 unknown_account
         ("day1.ndjson", 5, 4, 0, 1),  # broken line
-        # t1 conflict, a5 duplicate, v1 invalid_value; t2 u3 s1 a5 a6 s2 p1 a10 accepted
+        # t1 conflict, a5 duplicate, v1 invalid_value; t2 u3 a10 s1 a5 a6 s2 p1 accepted
         ("day3.ndjson", 11, 8, 2, 1),
         (None, 21, 15, 3, 3),
     ]
