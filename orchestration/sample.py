@@ -97,6 +97,8 @@ _LATENCY_MS = {
     "/v1/chat": 850, "/v1/embeddings": 120, "/v1/search": 210,
     "/v1/files": 320, "/v1/models": 40, "/v1/moderations": 90,
 }
+# HTTP status of an API call; the demo's meter filter (seeds/meter_filters.csv) bills only the
+# successful ones (every failure status here is listed there).
 _STATUSES = Choice(((200, 0.91), (201, 0.02), (400, 0.025), (401, 0.01), (429, 0.025),
                     (500, 0.01)))
 _MODELS = Choice((("gpt-large", 0.22), ("gpt-small", 0.55), ("embed-v2", 0.23)))

@@ -82,7 +82,26 @@
         {%- do rows.append('(' ~ case[0] | int ~ ', ' ~ literals | join(', ') ~ ')') -%}
     {%- endfor -%}
     {%- set pointer = meterline.json_pointer('property_key') -%}
+    {#- the meter filters over each case's property (macros/ingestion/meter_filters.sql) -#}
+    {%- set filters = [
+        ('eq_1', 'eq', "'1'"),
+        ('neq_1', 'neq', "'1'"),
+        ('in_list', 'in', "'1|1.10|true|-0|padded|ünï'"),
+        ('not_in_list', 'not_in', "'1|1.10|true|-0|padded|ünï'"),
+        ('exists', 'exists', 'cast(null as ' ~ dbt.type_string() ~ ')'),
+        ('not_exists', 'not_exists', 'cast(null as ' ~ dbt.type_string() ~ ')'),
+    ] -%}
     {%- set select_sql -%}
+        select
+            probed.*,
+            {{ meterline.meter_filter_text('value_type', 'value_text', 'value_literal') }} as filter_text
+            {%- for name, operator, value in filters %},
+            {{ meterline.meter_filter_passes(
+                "'" ~ operator ~ "'", value, 'value_type',
+                meterline.meter_filter_text('value_type', 'value_text', 'value_literal'),
+            ) }} as filter_{{ name }}
+            {%- endfor %}
+        from (
         select
             probe_id,
             {{ meterline.json_is_object('json_text') }} as is_object,
@@ -109,6 +128,7 @@
             from (values {{ rows | join(', ') }})
                 as probe_values (probe_id, json_text, property_key, group_names, timestamp_text)
         ) as probes
+        ) as probed
     {%- endset -%}
     {%- do adapter.create_schema(relation) -%}
     {%- call statement('drop_probe') -%}

@@ -18,6 +18,12 @@ meter_values as (
 
 ),
 
+exclusions as (
+
+    select * from {{ ref('int_event_meter_exclusions') }}
+
+),
+
 -- reason no_meter: no meter reads the event type (one row per event, meter_id null)
 no_meter as (
 
@@ -76,7 +82,57 @@ unknown_billing_timezone as (
     from accepted
     inner join meters
         on accepted.event_type = meters.event_type
-    where accepted.usage_date is null
+    -- a meter whose filters exclude the event does not read it
+    left join exclusions
+        on
+            accepted.record_id = exclusions.record_id
+            and meters.meter_id = exclusions.meter_id
+    where accepted.usage_date is null and exclusions.record_id is null
+
+),
+
+-- reason filtered_out: every meter of the event type excludes the event by a meter filter
+-- (one row per event and meter); an event excluded by some of its meters only is simply not
+-- counted by those (DECISIONLOG "Meter filters")
+meter_counts as (
+
+    select
+        event_type,
+        count(*) as meter_count
+    from meters
+    group by event_type
+
+),
+
+exclusion_counts as (
+
+    select
+        record_id,
+        count(*) as excluded_meter_count
+    from exclusions
+    group by record_id
+
+),
+
+filtered_out as (
+
+    select
+        accepted.source,
+        accepted.event_id,
+        accepted.account_id,
+        accepted.event_type,
+        accepted.occurred_at,
+        exclusions.meter_id,
+        accepted.period_start,
+        'filtered_out' as reason
+    from accepted
+    inner join meter_counts
+        on accepted.event_type = meter_counts.event_type
+    inner join exclusion_counts
+        on accepted.record_id = exclusion_counts.record_id
+    inner join exclusions
+        on accepted.record_id = exclusions.record_id
+    where exclusion_counts.excluded_meter_count = meter_counts.meter_count
 
 ),
 
@@ -123,6 +179,8 @@ unioned as (
     select * from unknown_billing_timezone
     union all
     select * from no_price
+    union all
+    select * from filtered_out
 
 )
 

@@ -3,7 +3,8 @@
 Three daily loads (NDJSON and typed Parquet), each followed by an incremental `dbt build`,
 including a duplicate and a conflict across days, a late event for the previous
 (final) period and a late event for an earlier day, against one `--full-refresh` build
-over the same files in a fresh warehouse. Every expected number is worked out by hand.
+over the same files in a fresh warehouse. A meter filter is present (api_requests: status not
+500 or 503) and met by NDJSON and Parquet events. Every expected number is worked out by hand.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from conftest import DbtRun, run_dbt, set_landed_at, write_ndjson
+from conftest import DbtRun, make_project_copy, run_dbt, set_landed_at, write_ndjson
 
 AS_OF = "2026-11-25"
 DAY = 86400
 T0 = 1_790_000_000  # any fixed epoch: only the order of landing times matters
 BUILD = ["build", "--exclude", "resource_type:unit_test", "resource_type:test"]
+# The demo seeds with a meter filter: failed API calls are not billed.
+METER_FILTERS = "meter_id,property,operator,value\napi_requests,status,not_in,500|503\n"
 
 # Every table compared between the incremental warehouse and the full refresh: the event
 # path always; the rating marts whenever they build (they belong to the rating models).
@@ -65,6 +68,11 @@ def land_day(landing: Path, day: int) -> None:
                 ),
                 event("u1", "user_login", "acct_wayne", "2026-11-02T09:00:00Z", user_id="x"),
                 '{"event_id": "broken", ',  # malformed_record
+                # status 500: excluded by the filter of api_requests, its only meter
+                event(
+                    "a8", "api_request", "acct_globex", "2026-11-02T12:00:00Z",
+                    endpoint="/a", status=500,
+                ),
             ],
         )
     elif day == 2:
@@ -74,17 +82,24 @@ def land_day(landing: Path, day: int) -> None:
         pq.write_table(
             pa.table(
                 {
-                    "event_id": ["a1", "a2", "u2", "n1"],
-                    "event_type": ["api_request", "api_request", "user_login", "api_request"],
-                    "account_id": ["acct_globex", "acct_globex", "acct_wayne", "acct_nobody"],
+                    "event_id": ["a1", "a2", "u2", "n1", "a9"],
+                    "event_type": [
+                        "api_request", "api_request", "user_login", "api_request", "api_request",
+                    ],
+                    "account_id": [
+                        "acct_globex", "acct_globex", "acct_wayne", "acct_nobody", "acct_globex",
+                    ],
                     "occurred_at": [
                         "2026-11-02T10:00:00Z",
                         "2026-11-03T10:00:00Z",
                         "2026-11-03T09:00:00Z",
                         "2026-11-03T09:00:00Z",
+                        "2026-11-06T09:00:00Z",
                     ],
+                    # a9: 500.0 as written is not the text 500: counted
                     "properties": [
                         '{"endpoint": "/a"}', '{"endpoint": "/b"}', '{"user_id": "x"}', None,
+                        '{"endpoint": "/b", "status": 500.0}',
                     ],
                 }
             ),
@@ -105,6 +120,11 @@ def land_day(landing: Path, day: int) -> None:
                     model="m", tokens="2.25",
                 ),
                 event("u3", "user_login", "acct_wayne", "2026-11-04T09:00:00Z", user_id="y"),
+                # "503" as a string: excluded like 503
+                event(
+                    "a10", "api_request", "acct_globex", "2026-11-05T00:00:00Z",
+                    endpoint="/b", status="503",
+                ),
                 event("s1", "storage_snapshot", "acct_umbrella", "2026-11-04T00:00:00Z", gb=3),
                 # a5 twice in one file: the second is a duplicate
                 event("a5", "api_request", "acct_globex", "2026-11-04T10:00:00Z", endpoint="/a"),
@@ -151,15 +171,18 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     landing.mkdir()
     incremental_db = tmp_path / "incremental.duckdb"
-    # one work dir (target path) for every run: dbt parses the project once
+    # one work dir (target path) and project copy for every run: dbt parses the project once
     work = tmp_path / "runs"
+    project = make_project_copy(tmp_path / "copy", {"meter_filters.csv": METER_FILTERS})
     for day in range(1, 4):
         land_day(landing, day)
-        daily = run_dbt(BUILD, work, landing_dir=landing, as_of=AS_OF, database=incremental_db)
+        daily = run_dbt(
+            BUILD, work, landing_dir=landing, as_of=AS_OF, database=incremental_db, project=project,
+        )
         rating_built = check_built(daily, work)
     full = run_dbt(
         [*BUILD, "--full-refresh"], work, landing_dir=landing, as_of=AS_OF,
-        database=tmp_path / "full.duckdb",
+        database=tmp_path / "full.duckdb", project=project,
     )
     rating_built &= check_built(full, work)
     incremental = DbtRun(0, "", "", incremental_db)
@@ -167,7 +190,7 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
     # the daily runs were incremental: one load batch per day, each file read once
     assert incremental.query(
         "select count(distinct batch_loaded_at), count(*) from staging.stg_landing__event_records"
-    ) == [(3, 18)]
+    ) == [(3, 21)]
     assert full.query(
         "select count(distinct batch_loaded_at) from staging.stg_landing__event_records"
     ) == [(1,)]
@@ -176,17 +199,23 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
         assert rows(incremental_db, table) == rows(full.database, table), table
 
     # hand-checked outcomes (same in both warehouses, checked on the incremental one)
-    # received 4 + 4 + 10 = 18 = 12 accepted + 3 duplicates + 3 quarantined
+    # received 5 + 5 + 11 = 21 = 15 accepted + 3 duplicates + 3 quarantined (filtered-out
+    # events a8 and a10 are accepted)
     assert incremental.query(
         "select file_name, received, accepted, duplicates, quarantined "
         "from audit.audit_event_reconciliation order by file_name nulls last"
     ) == [
-        ("2026-11/day2.parquet", 4, 2, 1, 1),  # a1 duplicate, n1 unknown_account
-        ("day1.ndjson", 4, 3, 0, 1),  # broken line
-        # t1 conflict, a5 duplicate, v1 invalid_value; t2 u3 s1 a5 a6 s2 p1 accepted
-        ("day3.ndjson", 10, 7, 2, 1),
-        (None, 18, 12, 3, 3),
+        ("2026-11/day2.parquet", 5, 3, 1, 1),  # a1 duplicate, n1 unknown_account
+        ("day1.ndjson", 5, 4, 0, 1),  # broken line
+        # t1 conflict, a5 duplicate, v1 invalid_value; t2 u3 a10 s1 a5 a6 s2 p1 accepted
+        ("day3.ndjson", 11, 8, 2, 1),
+        (None, 21, 15, 3, 3),
     ]
+    # a8 (500) and a10 ("503") are excluded by api_requests, the only meter of api_request
+    assert incremental.query(
+        "select event_id, meter_id, reason from audit.audit_unrated_events "
+        "where reason = 'filtered_out' order by event_id"
+    ) == [("a10", "api_requests", "filtered_out"), ("a8", "api_requests", "filtered_out")]
     assert incremental.query(
         "select event_id, duplicate_type, file_name, winning_file_name "
         "from audit.audit_duplicate_events order by event_id"
@@ -214,8 +243,9 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
     )
     assert usage == [
         ("active_users", "acct_wayne", "2026-11-01", None, Decimal(2), 3),  # x, x, y
-        ("api_requests", "acct_globex", "2026-11-01", "/a", Decimal(2), 2),  # a1, a5
-        ("api_requests", "acct_globex", "2026-11-01", "/b", Decimal(2), 2),  # a2, late a6
+        ("api_requests", "acct_globex", "2026-11-01", "/a", Decimal(2), 2),  # a1, a5 (not a8)
+        # a2, late a6, a9 (not a10)
+        ("api_requests", "acct_globex", "2026-11-01", "/b", Decimal(3), 3),
         ("llm_tokens", "acct_globex", "2026-10-01", "m", Decimal("2.25"), 1),  # late t2
         ("llm_tokens", "acct_globex", "2026-11-01", "m", Decimal("1.5"), 1),  # not the 9
         ("storage_gb", "acct_umbrella", "2026-11-01", None, Decimal(3), 2),  # max(3, 2.5)

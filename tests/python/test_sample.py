@@ -358,3 +358,21 @@ def test_cli_prints_one_line_summary(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "88 files" in output
     assert "3,028 records = 3,000 events + 15 exact duplicates + 3 conflicts" in output
     assert "10 bad records" in output
+
+
+def test_demo_meter_filter_bills_only_successful_api_calls(landed: list[Landed]) -> None:
+    """Every API call has a status, some fail, and the demo's filter of api_requests lists
+    every failure status the generator writes (and no success)."""
+    statuses = Counter(
+        item.record["properties"]["status"] for item in landed
+        if item.record and item.record.get("event_type") == "api_request"
+        and isinstance(item.record.get("properties"), dict)
+        and "status" in item.record["properties"]
+    )
+    failures = {str(status) for status in statuses if not 200 <= int(status) < 300}
+    assert failures and sum(statuses.values()) > 0
+    (row,) = [r for r in _seed_rows("meter_filters.csv") if r["meter_id"] == "api_requests"]
+    assert (row["property"], row["operator"]) == ("status", "not_in")
+    listed = set(row["value"].split("|"))
+    assert failures <= listed
+    assert not any(200 <= int(status) < 300 for status in listed)

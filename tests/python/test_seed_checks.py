@@ -68,6 +68,14 @@ BAD_ROWS = {
         "m_blank_group,unit_usage,count,,endpoint | region,unit,Blank in group_by",
         "m_leading_group,unit_usage,count,, endpoint,unit,Leading blank in group_by",
     ],
+    "meter_filters.csv": [
+        "api,status,equals,200",
+        "api,status,eq,",
+        "api,status,not_in,",
+        "api,status,exists,200",
+        "api, status,neq,x",
+        "api,,neq,y",
+    ],
 }
 
 # (test name, seed file, row id, column, bad value as written)
@@ -104,6 +112,13 @@ EXPECTED_FAILURES = [
     ("meters_seed_values_valid", "meters.csv", "m_blank_event_type", "event_type", "unit_usage "),
     ("meters_seed_values_valid", "meters.csv", "m_blank_group", "group_by", "endpoint | region"),
     ("meters_seed_values_valid", "meters.csv", "m_leading_group", "group_by", " endpoint"),
+    # a filter has no id: its row is named by meter_id/property/operator/value
+    ("meter_filters_seed_values_valid", "meter_filters.csv", "api/status/equals/200", "operator", "equals"),
+    ("meter_filters_seed_values_valid", "meter_filters.csv", "api/status/eq/", "value", None),
+    ("meter_filters_seed_values_valid", "meter_filters.csv", "api/status/not_in/", "value", None),
+    ("meter_filters_seed_values_valid", "meter_filters.csv", "api/status/exists/200", "value", "200"),
+    ("meter_filters_seed_values_valid", "meter_filters.csv", "api/ status/neq/x", "property", " status"),
+    ("meter_filters_seed_values_valid", "meter_filters.csv", "api//neq/y", "property", None),
 ]
 
 TIMEZONE_TEST = "accounts_billing_timezone_is_known"
@@ -252,3 +267,16 @@ def test_unknown_timezone_usage_is_unrated_not_billed_in_another_zone(
         "select total from marts.fct_invoices where account_id = 'acct_grad'"
         " and period_start = '2026-01-01'"
     ) == [(Decimal("163.00"),)]
+
+
+def test_meter_filter_of_an_unknown_meter_fails_a_test_naming_the_row(tmp_path: Path) -> None:
+    """A filter whose meter_id is no meter (a typo would leave the meter unfiltered)."""
+    seeds = _fixture_seeds({"meter_filters.csv": ["api_request,status,eq,200"]})
+    run = run_dbt(["build", "--store-failures", "--select", "+stg_meter_filters"], tmp_path,
+                  landing_dir=FIXTURE / "landing", as_of=AS_OF, seeds=seeds)
+    assert run.returncode != 0
+    result = _test_result(_results(tmp_path), "meter_filters_meter_is_known")
+    assert result["status"] == "fail", result
+    assert _failure_rows(run, result) == {
+        ("meter_filters.csv", "api_request/status/eq/200", "meter_id", "api_request")
+    }

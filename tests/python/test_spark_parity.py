@@ -137,6 +137,38 @@ def _dbt(args: list[str], env: dict[str, str]) -> None:
         raise AssertionError(f"dbt {' '.join(args[:1])} failed:\n{tail}")
 
 
+# API calls that meet the demo seeds' meter filter (seeds/meter_filters.csv: api_requests
+# counts a call unless its status is a listed failure): statuses as numbers, strings, literals
+# the JSON readers rewrite (500.0, 5e2, -0), null, missing, a boolean and an object. Landed
+# beside the fixture files, so both engines filter them and list filtered_out events.
+FILTER_EVENTS = [
+    ("f-01", "200"), ("f-02", '"200"'), ("f-03", "500"), ("f-04", '"503"'), ("f-05", "500.0"),
+    ("f-06", "5e2"), ("f-07", "-0"), ("f-08", "null"), ("f-09", None), ("f-10", "true"),
+    ("f-11", '{"code": 500}'), ("f-12", '"429"'), ("f-13", "404"),
+]
+
+
+def _land_filter_events(landing: Path) -> None:
+    """FILTER_EVENTS as one NDJSON file, landed (whole seconds) before the fixture files."""
+    path = landing / "filters" / "api-status.ndjson"
+    path.parent.mkdir()
+    path.write_text(_filter_events())
+    mtime_ns = 1_789_000_000 * 1_000_000_000
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+def _filter_events() -> str:
+    lines = []
+    for event_id, status in FILTER_EVENTS:
+        status_member = "" if status is None else f', "status": {status}'
+        lines.append(
+            f'{{"event_id": "{event_id}", "event_type": "api_request", "account_id": "acct_globex",'
+            f' "occurred_at": "2026-11-10T10:00:00Z", "properties": {{"endpoint": "/v1/chat"'
+            f"{status_member}}}}}"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def _copy_landing(destination: Path) -> None:
     """Copy the fixture files with pinned modification times (whole seconds, by name).
 
@@ -156,6 +188,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
     root = tmp_path_factory.mktemp("spark_parity")
     landing = root / "landing"
     _copy_landing(landing)
+    _land_filter_events(landing)
     profiles = root / "profiles"
     profiles.mkdir()
     shutil.copy(REPO / "profiles.yml.example", profiles / "profiles.yml")
@@ -366,6 +399,40 @@ def test_number_literals_hand_checked(builds: Builds) -> None:
     # a string's text is unchanged (digits inside it are not literals)
     assert literals[(document, "b")] == 'x" 2.5'
     assert literals[('{"a": 1.10}', "a")] == "1.10"
+
+
+def test_meter_filters_hand_checked(builds: Builds) -> None:
+    """Meter filters on the Spark build: the demo filter over FILTER_EVENTS, and the
+    operators of the JSON probe (macros/spark/parity_probe.sql)."""
+    spark_files = builds.spark_warehouse / "audit.db" / "audit_unrated_events"
+    with duckdb.connect() as reader:
+        filtered = reader.sql(
+            "select event_id, meter_id from read_parquet("
+            f"'{spark_files}/*.parquet') where reason = 'filtered_out' order by event_id"
+        ).fetchall()
+    # 500, "503", "429", 404 are listed failures; 500.0, 5e2 (as written), -0, null, missing,
+    # true and an object are not
+    assert filtered == [(event_id, "api_requests") for event_id in ("f-03", "f-04", "f-12", "f-13")]
+    probe_files = builds.spark_warehouse / "parity.db" / "json_probe"
+    with duckdb.connect() as reader:
+        rows = reader.sql(
+            "select probe_id, filter_text, filter_eq_1, filter_neq_1, filter_in_list, "
+            "filter_not_in_list, filter_exists, filter_not_exists "
+            f"from read_parquet('{probe_files}/*.parquet')"
+        ).fetchall()
+    cases = {case[0]: (case[1], case[2]) for case in _json_cases()}
+    results = {cases[probe_id]: rest for probe_id, *rest in rows}
+    # the list is 1|1.10|true|-0|padded|ünï
+    assert results[('{"a": 1}', "a")] == ["1", True, False, True, False, True, False]
+    assert results[('{"a": 1.10}', "a")] == ["1.10", False, True, True, False, True, False]
+    assert results[('{"a": -0}', "a")] == ["-0", False, True, True, False, True, False]
+    assert results[('{"a": true}', "a")] == ["true", False, True, True, False, True, False]
+    assert results[('{"a": 0.0}', "a")] == ["0.0", False, True, False, True, True, False]
+    # missing and null: fail eq, in, exists; pass neq, not_in, not_exists
+    for case in (('{"a": 1}', "missing"), ('{"a": null}', "a")):
+        assert results[case] == [None, False, True, False, True, False, True]
+    # an array (like an object) exists but equals nothing
+    assert results[('{"a": [1, {"b": 2}]}', "a")] == [None, False, True, False, True, True, False]
 
 
 def test_number_texts_hand_checked(builds: Builds) -> None:

@@ -20,6 +20,14 @@ meters as (
 
 ),
 
+-- the events a meter's filters exclude are not read by that meter (DECISIONLOG "Meter filters")
+exclusions as (
+
+    select * from {{ ref('int_event_meter_exclusions') }}
+    where {{ meterline.new_batches_filter('batch_loaded_at') }}
+
+),
+
 matched as (
 
     select
@@ -53,7 +61,11 @@ matched as (
     from parsed
     inner join meters
         on parsed.event_type = meters.event_type
-    where parsed.is_json_object
+    left join exclusions
+        on
+            parsed.record_id = exclusions.record_id
+            and meters.meter_id = exclusions.meter_id
+    where parsed.is_json_object and exclusions.record_id is null
 
 ),
 
