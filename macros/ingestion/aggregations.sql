@@ -38,6 +38,10 @@
                    'additive': false, 'group_total': none},
         'unique_count': {'value_kind': 'text', 'non_negative': false, 'ordered': false, 'gauge': false,
                          'additive': false, 'group_total': none},
+        'time_weighted': {'value_kind': 'number', 'non_negative': true, 'ordered': true, 'gauge': true,
+                          'additive': false, 'group_total': 'sum'},
+        'peak': {'value_kind': 'number', 'non_negative': true, 'ordered': true, 'gauge': true,
+                 'additive': false, 'group_total': none},
     }) }}
 {%- endmacro %}
 
