@@ -9,6 +9,7 @@ over the same files in a fresh warehouse. Every expected number is worked out by
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +28,8 @@ BUILD = ["build", "--exclude", "resource_type:unit_test", "resource_type:test"]
 EVENT_PATH = [
     "marts.fct_usage_daily",
     "intermediate.int_meter_usage",
+    "intermediate.int_gauge_daily_values",
+    "intermediate.int_gauge_usage",
     "audit.audit_event_reconciliation",
     "audit.audit_quarantined_events",
     "audit.audit_duplicate_events",
@@ -64,6 +67,8 @@ def land_day(landing: Path, day: int) -> None:
                     model="m", tokens="1.5",
                 ),
                 event("u1", "user_login", "acct_wayne", "2026-11-02T09:00:00Z", user_id="x"),
+                # a gauge (seats, time_weighted; peak_seats, peak): 3 seats from November 2
+                event("g1", "seat_count", "acct_stark", "2026-11-02T10:00:00Z", seats=3),
                 '{"event_id": "broken", ',  # malformed_record
             ],
         )
@@ -114,6 +119,9 @@ def land_day(landing: Path, day: int) -> None:
                 event("a6", "api_request", "acct_globex", "2026-11-03T23:00:00Z", endpoint="/b"),
                 event("s2", "storage_snapshot", "acct_umbrella", "2026-11-05T00:00:00Z", gb="2.5"),
                 event("p1", "page_view", "acct_globex", "2026-11-05T00:00:00Z"),  # no meter
+                # late gauge event for October (final): changes October and every later day
+                event("g2", "seat_count", "acct_stark", "2026-10-20T10:00:00Z", seats=5),
+                event("g3", "seat_count", "acct_stark", "2026-11-03T10:00:00Z", seats=-2),
             ],
         )
     set_landed_at(path, T0 + day * DAY)
@@ -167,7 +175,7 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
     # the daily runs were incremental: one load batch per day, each file read once
     assert incremental.query(
         "select count(distinct batch_loaded_at), count(*) from staging.stg_landing__event_records"
-    ) == [(3, 18)]
+    ) == [(3, 21)]
     assert full.query(
         "select count(distinct batch_loaded_at) from staging.stg_landing__event_records"
     ) == [(1,)]
@@ -176,16 +184,16 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
         assert rows(incremental_db, table) == rows(full.database, table), table
 
     # hand-checked outcomes (same in both warehouses, checked on the incremental one)
-    # received 4 + 4 + 10 = 18 = 12 accepted + 3 duplicates + 3 quarantined
+    # received 5 + 4 + 12 = 21 = 14 accepted + 3 duplicates + 4 quarantined
     assert incremental.query(
         "select file_name, received, accepted, duplicates, quarantined "
         "from audit.audit_event_reconciliation order by file_name nulls last"
     ) == [
         ("2026-11/day2.parquet", 4, 2, 1, 1),  # a1 duplicate, n1 unknown_account
-        ("day1.ndjson", 4, 3, 0, 1),  # broken line
-        # t1 conflict, a5 duplicate, v1 invalid_value; t2 u3 s1 a5 a6 s2 p1 accepted
-        ("day3.ndjson", 10, 7, 2, 1),
-        (None, 18, 12, 3, 3),
+        ("day1.ndjson", 5, 4, 0, 1),  # broken line
+        # t1 conflict, a5 duplicate, v1 and g3 invalid_value; t2 u3 s1 a5 a6 s2 p1 g2 accepted
+        ("day3.ndjson", 12, 8, 2, 2),
+        (None, 21, 14, 3, 4),
     ]
     assert incremental.query(
         "select event_id, duplicate_type, file_name, winning_file_name "
@@ -225,6 +233,25 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
         "select event_count from marts.fct_usage_daily where account_id = 'acct_globex' "
         "and meter_id = 'api_requests' and usage_date = date '2026-11-03'"
     ) == [(2,)]
+    # the gauge: 5 seats from October 20 (the late g2), 3 from November 2 (g3 is quarantined).
+    # seats (time_weighted), c_stark: October 5 x 12 days (20-31) / 31 = 60 / 31 = 1.935483...
+    # -> 1.935484; November (5 x 1 + 3 x 29) / 30 = 92 / 30 = 3.0666... -> 3.066667; peak_seats
+    # 5 in both (September: no value yet, no row).
+    assert incremental.query(
+        "select meter_id, cast(period_start as varchar), quantity, event_count "
+        "from intermediate.int_gauge_usage where account_id = 'acct_stark' order by 1, 2"
+    ) == [
+        ("peak_seats", "2026-10-01", Decimal(5), 1),
+        ("peak_seats", "2026-11-01", Decimal(5), 1),
+        ("seats", "2026-10-01", Decimal("1.935484"), 1),
+        ("seats", "2026-11-01", Decimal("3.066667"), 1),
+    ]
+    # the daily values: day 1 built November 2-30 at 3; the late g2 changed November 1 (5, was
+    # absent) and added October 20-31
+    assert incremental.query(
+        "select count(*), min(usage_date), sum(quantity) from marts.fct_usage_daily "
+        "where account_id = 'acct_stark' and meter_id = 'seats'"
+    ) == [(42, date(2026, 10, 20), Decimal(5 * 13 + 3 * 29))]  # 12 + 1 + 29 days: 65 + 87
 
 
 def test_rewritten_landed_file_is_quarantined_until_a_full_refresh(tmp_path: Path) -> None:
