@@ -24,7 +24,7 @@
         {{ partition }},
         cast(case aggregation
             {%- for name in meterline.aggregation_names('gauge', false) %}
-            when '{{ name }}' then try_cast({{ meterline.aggregation_expression(name) }} as {{ meterline.quantity_type() }})
+                when '{{ name }}' then try_cast({{ meterline.aggregation_expression(name) }} as {{ meterline.quantity_type() }})
             {%- endfor %}
         end as {{ meterline.quantity_type() }}) as quantity,
         count(*) as event_count,

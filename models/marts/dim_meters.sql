@@ -31,17 +31,17 @@ described as (
         -- the aggregation's properties
         case aggregation
             {%- for name in registry | sort %}
-            when '{{ name }}' then {{ 'true' if registry[name]['gauge'] else 'false' }}
+                when '{{ name }}' then {{ 'true' if registry[name]['gauge'] else 'false' }}
             {%- endfor %}
         end as is_gauge,
         case aggregation
             {%- for name in registry | sort %}
-            when '{{ name }}' then {{ 'true' if registry[name]['additive'] else 'false' }}
+                when '{{ name }}' then {{ 'true' if registry[name]['additive'] else 'false' }}
             {%- endfor %}
         end as is_additive,
         case aggregation
             {%- for name in registry | sort if registry[name]['group_total'] is not none %}
-            when '{{ name }}' then '{{ registry[name]['group_total'] }}'
+                when '{{ name }}' then '{{ registry[name]['group_total'] }}'
             {%- endfor %}
         end as group_total
     from meters

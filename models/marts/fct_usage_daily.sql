@@ -24,53 +24,45 @@ gauge_values_all as (
 
 ),
 
-{% if is_incremental() -%}
--- the gauge rows this table holds, against the gauge values of this run: the days that differ
-held_gauge_values as (
+touched as (  -- noqa: ST03
 
-    -- a gauge meter's rows (its events stay, so it stays in int_gauge_daily_values)
-    select held.*
-    from {{ this }} as held
-    where held.meter_id in (select gauge_meters.meter_id from gauge_values_all as gauge_meters)
-
-),
-
-changed_gauge_keys as (
-
-    select
-        coalesce(gauge_values_all.account_id, held_gauge_values.account_id) as account_id,
-        coalesce(gauge_values_all.usage_date, held_gauge_values.usage_date) as usage_date
-    from gauge_values_all
-    full outer join held_gauge_values
-        on
-            gauge_values_all.account_id = held_gauge_values.account_id
-            and gauge_values_all.meter_id = held_gauge_values.meter_id
-            and gauge_values_all.usage_date = held_gauge_values.usage_date
-            and coalesce(gauge_values_all.dimension_value, '') = coalesce(held_gauge_values.dimension_value, '')
-    where
-        gauge_values_all.account_id is null
-        or held_gauge_values.account_id is null
-        or gauge_values_all.quantity <> held_gauge_values.quantity
-        or gauge_values_all.event_count <> held_gauge_values.event_count
-
-),
-
--- the account x day whose event count differs from what this table holds (new or late events
--- since the last run), and the days whose gauge values changed
-touched as (
-
-    {{ meterline.changed_count_keys(
-        ref('int_event_meter_values'), this, ['account_id', 'usage_date']
-    ) }}
-    union
-    select
-        account_id,
-        usage_date
-    from changed_gauge_keys
+    -- read on incremental runs only: the account x day whose event count differs from what
+    -- this table holds (new or late events since the last run), and the days whose gauge values
+    -- differ from the gauge rows it holds (a late gauge event changes every later day)
+    {% if is_incremental() -%}
+        {{ meterline.changed_count_keys(
+            ref('int_event_meter_values'), this, ['account_id', 'usage_date']
+        ) }}
+        union
+        select
+            coalesce(gauge_values_all.account_id, held_gauge_values.account_id) as account_id,
+            coalesce(gauge_values_all.usage_date, held_gauge_values.usage_date) as usage_date
+        from gauge_values_all
+        full outer join (
+            -- a gauge meter's rows (its events stay, so it stays in int_gauge_daily_values)
+            select held.*
+            from {{ this }} as held
+            where held.meter_id in (select gauge_meters.meter_id from gauge_values_all as gauge_meters)
+        ) as held_gauge_values
+            on
+                gauge_values_all.account_id = held_gauge_values.account_id
+                and gauge_values_all.meter_id = held_gauge_values.meter_id
+                and gauge_values_all.usage_date = held_gauge_values.usage_date
+                and coalesce(gauge_values_all.dimension_value, '') = coalesce(held_gauge_values.dimension_value, '')
+        where
+            gauge_values_all.account_id is null
+            or held_gauge_values.account_id is null
+            or gauge_values_all.quantity <> held_gauge_values.quantity
+            or gauge_values_all.event_count <> held_gauge_values.event_count
+    {%- else -%}
+        select
+            account_id,
+            usage_date
+        from gauge_values_all
+        where 1 = 0
+    {%- endif %}
 
 ),
-
-{% endif -%}
 
 meter_values as (  -- noqa: ST03
 

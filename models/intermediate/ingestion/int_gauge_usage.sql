@@ -115,8 +115,8 @@ covered_days as (
     inner join daily_values
         on
             covered.account_id = daily_values.account_id
-            and daily_values.usage_date >= covered.coverage_start
-            and daily_values.usage_date < covered.coverage_end
+            and covered.coverage_start <= daily_values.usage_date
+            and covered.coverage_end > daily_values.usage_date
 
 ),
 
@@ -133,7 +133,7 @@ aggregated as (
         dimension_value,
         cast(case aggregation
             {%- for name in meterline.aggregation_names('gauge') %}
-            when '{{ name }}' then try_cast({{ meterline.aggregation_expression(name) }} as {{ meterline.quantity_type() }})
+                when '{{ name }}' then try_cast({{ meterline.aggregation_expression(name) }} as {{ meterline.quantity_type() }})
             {%- endfor %}
         end as {{ meterline.quantity_type() }}) as quantity,
         sum(event_count) as event_count,
