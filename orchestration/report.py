@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
@@ -23,7 +23,6 @@ DEFAULT_DATABASE = "warehouse/meterline.duckdb"
 # Used when seeds.currencies is missing or lacks a currency; ISO 4217 minor units.
 FALLBACK_MINOR_UNITS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0,
                         "KWD": 3, "BHD": 3, "JOD": 3, "OMR": 3, "TND": 3}
-ADDITIVE_AGGREGATIONS = ("count", "sum")
 LINE_TYPE_ORDER = ("usage", "adjustment", "fixed", "discount", "minimum_true_up", "credit")
 STATUS_ORDER = ("final", "draft", "open")
 
@@ -201,45 +200,73 @@ def ingestion_section(wh: Warehouse) -> list[str]:
 # --------------------------------------------------------------------------- usage
 
 
-def _meter_info(wh: Warehouse) -> dict[str, tuple[str, str]]:
+class MeterInfo(NamedTuple):
+    """A meter's aggregation and unit, whether its figures add up over groups and days
+    (is_additive), and how the period figures of its groups combine (group_total: sum, max,
+    min or None)."""
+
+    aggregation: str
+    unit: str
+    is_additive: bool = False
+    group_total: str | None = None
+
+
+def _meter_info(wh: Warehouse) -> dict[str, MeterInfo]:
+    """Meters and their aggregation's properties: marts.dim_meters (from the aggregation
+    registry of the dbt project). Without it (an older build), seeds.meters: no figure of
+    several groups or days is combined."""
+    if wh.has("marts", "dim_meters"):
+        rows = wh.rows(
+            "select meter_id, aggregation, unit, is_additive, group_total from marts.dim_meters"
+        )
+        return {meter_id: MeterInfo(aggregation or "", unit or "", bool(additive), total)
+                for meter_id, aggregation, unit, additive, total in rows}
     if not wh.has("seeds", "meters"):
         return {}
     rows = wh.rows("select meter_id, aggregation, unit from seeds.meters")
-    return {meter_id: (aggregation or "", unit or "") for meter_id, aggregation, unit in rows}
+    return {meter_id: MeterInfo(aggregation or "", unit or "")
+            for meter_id, aggregation, unit in rows}
 
 
-def _period_quantity(aggregation: str, quantities: list[Any]) -> Any:
-    """A period quantity from per-group (or per-day) rows, when it can be derived honestly."""
+def _period_quantity(meter: MeterInfo, quantities: list[Any], over_days: bool) -> Any:
+    """A period quantity from per-group (or, over_days, per-day) rows, when it can be derived
+    honestly: figures of an additive meter add up; per group, those of a meter whose groups
+    combine (group_total) are summed or take the extreme; a single figure is shown as is."""
     values = [value for value in quantities if value is not None]
     if not values:
         return None
-    if aggregation in ADDITIVE_AGGREGATIONS:
-        return sum(values, Decimal(0))
-    if aggregation == "max":
-        return max(values)
-    if aggregation == "min":
-        return min(values)
     if len(values) == 1:
         return values[0]
+    combine = "sum" if meter.is_additive else meter.group_total
+    if over_days and not meter.is_additive and meter.aggregation not in ("max", "min"):
+        combine = None
+    if combine == "sum":
+        return sum(values, Decimal(0))
+    if combine == "max":
+        return max(values)
+    if combine == "min":
+        return min(values)
     return None
 
 
-def _usage_rows(wh: Warehouse) -> tuple[str, list[Row]] | None:
-    """(source description, rows of period, account, contract, meter, [quantities], events)."""
-    if wh.has("intermediate", "int_meter_usage"):
-        rows = wh.rows(
-            "select period_start, account_id, contract_id, meter_id, "
-            "list(quantity order by dimension_value), sum(event_count) "
-            "from intermediate.int_meter_usage group by all order by 1, 2, 3, 4"
-        )
-        return "intermediate.int_meter_usage (period figures, usage under a contract)", rows
+def _usage_rows(wh: Warehouse) -> tuple[str, bool, list[Row]] | None:
+    """(source description, whether rows are per day, rows of period, account, contract, meter,
+    [quantities], events)."""
+    for table in ("int_period_usage", "int_meter_usage"):
+        if wh.has("intermediate", table):
+            rows = wh.rows(
+                "select period_start, account_id, contract_id, meter_id, "
+                "list(quantity order by dimension_value), sum(event_count) "
+                f"from intermediate.{table} group by all order by 1, 2, 3, 4"
+            )
+            return f"intermediate.{table} (period figures, usage under a contract)", False, rows
     if wh.has("marts", "fct_usage_daily"):
         rows = wh.rows(
             "select cast(date_trunc('month', usage_date) as date), account_id, null, meter_id, "
             "list(quantity order by usage_date, dimension_value), sum(event_count) "
             "from marts.fct_usage_daily group by all order by 1, 2, 3, 4"
         )
-        return "marts.fct_usage_daily (daily rows by calendar month)", rows
+        return "marts.fct_usage_daily (daily rows by calendar month)", True, rows
     return None
 
 
@@ -248,13 +275,13 @@ def usage_section(wh: Warehouse) -> list[str]:
     found = _usage_rows(wh)
     if found is None:
         return lines + ["  " + NOT_BUILT]
-    source, rows = found
+    source, over_days, rows = found
     meters = _meter_info(wh)
     lines += [
         f"  Source: {source}.",
-        "  Count and sum meters add up over groups; max and min take the extreme. unique_count,",
-        "  mean and latest figures of several groups or days cannot be combined and show '-':",
-        "  the billed quantities are on the invoice lines.",
+        "  Count and sum meters add up over groups and days, time_weighted over groups; max and",
+        "  min take the extreme. Other figures of several groups or days cannot be combined and",
+        "  show '-': the billed quantities are on the invoice lines.",
     ]
     by_period: dict[Any, list[Row]] = {}
     for row in rows:
@@ -262,8 +289,9 @@ def usage_section(wh: Warehouse) -> list[str]:
     for period, period_rows in by_period.items():
         table = []
         for _, account_id, contract_id, meter_id, quantities, events in period_rows:
-            aggregation, unit = meters.get(meter_id, ("", ""))
-            quantity = _period_quantity(aggregation, list(quantities))
+            meter = meters.get(meter_id, MeterInfo("", ""))
+            aggregation, unit = meter.aggregation, meter.unit
+            quantity = _period_quantity(meter, list(quantities), over_days)
             shown = "-" if quantity is None else format_quantity(quantity)
             table.append((account_id, contract_id or "", meter_id, aggregation,
                           format_quantity(events), shown, unit))

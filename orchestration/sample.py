@@ -7,7 +7,9 @@ before `as_of`) for the accounts of seeds/accounts.csv, following their contract
 * `YYYY/MM/events-YYYY-MM-DD.ndjson`: one file per day (the accounts' local day), weekend files
   gzipped (`.ndjson.gz`);
 * `YYYY/MM/storage-snapshots-YYYY-MM.parquet`: the storage agent's daily snapshots, one file per
-  month (columns event_id, source, event_type, account_id, occurred_at, properties as JSON text).
+  month (columns event_id, source, event_type, account_id, occurred_at, properties as JSON text);
+* in the daily files, seat counts (`seat_count`) of two accounts whenever they change (SEAT_CHANGES),
+  mid-month too: Stark is billed time-weighted seats, Wonka its peak seats (seeds/prices.csv).
 
 Mixed in on purpose: exact re-sent duplicates (~0.5%), a few conflicting re-sends (same id and
 source, different payload) and one bad record of each kind ingestion must quarantine. Each file's
@@ -187,6 +189,18 @@ ACCOUNTS: tuple[AccountProfile, ...] = (
                     (_d("2026-10-01"), None, 0.04))),
 )
 UNKNOWN_ACCOUNT = "acct_soylent"
+# Seat counts set from a local day and hour on (gauges: meters seats, time_weighted, and
+# peak_seats, peak). Stark: 3 seats, 5 from 16 October, 4 from 9 November. Wonka: 12 seats, 18
+# from 12 October, 14 from 26 October (October's peak 18), 20 from 16 November.
+SEAT_CHANGES: tuple[tuple[str, date, int, int], ...] = (
+    ("acct_stark", _d("2026-09-01"), 10, 3),
+    ("acct_stark", _d("2026-10-16"), 11, 5),
+    ("acct_stark", _d("2026-11-09"), 14, 4),
+    ("acct_wonka", _d("2026-09-01"), 10, 12),
+    ("acct_wonka", _d("2026-10-12"), 15, 18),
+    ("acct_wonka", _d("2026-10-26"), 9, 14),
+    ("acct_wonka", _d("2026-11-16"), 16, 20),
+)
 
 
 @dataclass
@@ -373,6 +387,22 @@ def _storage_event(
 # --------------------------------------------------------------------------- the plan
 
 
+def _seat_events(days: list[date]) -> list[_Event]:
+    """The SEAT_CHANGES inside the sample's days (no random draws: the other events stay as
+    they were)."""
+    zones = {account.account_id: ZoneInfo(account.timezone) for account in ACCOUNTS}
+    events = []
+    for account_id, day, hour, seats in SEAT_CHANGES:
+        if day not in days:
+            continue
+        tz = zones[account_id]
+        at = datetime(day.year, day.month, day.day, hour, tzinfo=tz).astimezone(UTC)
+        record = _record(f"seats-{account_id.removeprefix('acct_')}-{day:%Y%m%d}", "admin-console",
+                         "seat_count", account_id, _format_ts(at, tz, "z"), {"seats": seats})
+        events.append(_Event(days.index(day), at, record))
+    return events
+
+
 def _has_contract_history(account: AccountProfile, day: date) -> bool:
     return any(start <= day for start, _, _ in account.segments)
 
@@ -525,11 +555,16 @@ def _build_plan(as_of: date, events: int, seed: int) -> _Plan:
     rng = random.Random(seed)
     days = _window(as_of)
     storage = _storage_events(rng, days)
-    usage_count = events - len(storage)
+    seats = _seat_events(days)
+    usage_count = events - len(storage) - len(seats)
     if events < MIN_EVENTS or usage_count < MIN_EVENTS // 2:
         minimum = max(MIN_EVENTS, len(storage) + MIN_EVENTS // 2)
         raise ValueError(f"events must be at least {minimum} (got {events})")
-    plan = _Plan(days, _usage_files(rng, days, usage_count), [[] for _ in days], storage)
+    files = _usage_files(rng, days, usage_count)
+    for event in seats:
+        files[event.day_index].append(event)
+        files[event.day_index].sort(key=lambda event: (event.at, event.record["event_id"]))
+    plan = _Plan(days, files, [[] for _ in days], storage)
     _add_resends(rng, plan, events)
     _add_bad_records(rng, plan, as_of)
     return plan
@@ -626,7 +661,7 @@ def _write_storage(rng: random.Random, plan: _Plan, root: Path) -> tuple[int, in
 
 
 def _events_by_type(plan: _Plan) -> dict[str, int]:
-    counts = {event_type: 0 for event_type in (*USAGE_TYPES, "storage_snapshot")}
+    counts = {event_type: 0 for event_type in (*USAGE_TYPES, "storage_snapshot", "seat_count")}
     for events in plan.files:
         for event in events:
             counts[event.record["event_type"]] += 1

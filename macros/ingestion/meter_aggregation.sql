@@ -5,12 +5,11 @@
     (meter_id, aggregation). Events without the value add nothing (a count meter still
     counts them); a group without any value has quantity 0.
 
-      count         number of events
-      sum/max/min   over the values
-      mean          sum / number of values, exact, truncated to 9 decimals
-      latest        value of the last event by occurred_at, ties: greatest event_id
-                    (then source, record_id, to stay deterministic)
-      unique_count  distinct values (as text)
+    Each aggregation's expression is its macro in macros/ingestion/aggregations/ (the
+    registry, macros/ingestion/aggregations.sql). Ordered aggregations (latest) read
+    order_rank: 1 for the last event by occurred_at, ties: greatest event_id (then source,
+    record_id, to stay deterministic). Gauges are not aggregated here: their rows are left
+    out (int_gauge_daily_values, int_gauge_usage).
 
     Values are event_value_type (at most 10^18 each); sums are taken in decimal(38, 9),
     exact up to 10^29. A quantity that does not fit quantity_type (10^28 and more, e.g.
@@ -19,28 +18,24 @@
 #}
 {% macro aggregate_meter_values(relation, group_columns) -%}
     {%- set partition = group_columns | join(', ') -%}
+    {%- set ordered = meterline.aggregation_list('ordered') -%}
+    {%- set gauges = meterline.aggregation_list('gauge') -%}
     select
         {{ partition }},
         cast(case aggregation
-            when 'count' then try_cast(count(*) as {{ meterline.quantity_type() }})
-            when 'sum' then try_cast(coalesce(sum(value), 0) as {{ meterline.quantity_type() }})
-            when 'max' then try_cast(coalesce(max(value), 0) as {{ meterline.quantity_type() }})
-            when 'min' then try_cast(coalesce(min(value), 0) as {{ meterline.quantity_type() }})
-            when 'mean' then try_cast(coalesce(
-                {{ meterline.divide_by_count('sum(value)', 'count(value)') }}, 0) as {{ meterline.quantity_type() }})
-            when 'latest' then try_cast(
-                coalesce(max(case when latest_rank = 1 then value end), 0) as {{ meterline.quantity_type() }})
-            when 'unique_count' then try_cast(count(distinct value_text) as {{ meterline.quantity_type() }})
+            {%- for name in meterline.aggregation_names('gauge', false) %}
+                when '{{ name }}' then try_cast({{ meterline.aggregation_expression(name) }} as {{ meterline.quantity_type() }})
+            {%- endfor %}
         end as {{ meterline.quantity_type() }}) as quantity,
         count(*) as event_count,
         max(file_landed_at) as last_landed_at
     from (
-        -- only `latest` meters need the ranking (a sort): the other rows skip it
+        -- only ordered meters need the ranking (a sort): the other rows skip it
         select
             unranked_source.*,
-            cast(null as bigint) as latest_rank
+            cast(null as bigint) as order_rank
         from {{ relation }} as unranked_source
-        where coalesce(unranked_source.aggregation, '') <> 'latest'
+        where coalesce(unranked_source.aggregation, '') not in {{ ordered }}
         union all
         select
             ranked_source.*,
@@ -52,9 +47,11 @@
                     ranked_source.event_id desc,
                     ranked_source.source desc,
                     ranked_source.record_id desc
-            ) as latest_rank
+            ) as order_rank
         from {{ relation }} as ranked_source
-        where ranked_source.aggregation = 'latest'
+        where
+            ranked_source.aggregation in {{ ordered }}
+            and ranked_source.aggregation not in {{ gauges }}
     ) as ranked
     group by {{ partition }}
 {%- endmacro %}

@@ -10,6 +10,7 @@ over the same files in a fresh warehouse. A meter filter is present (api_request
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,6 +31,8 @@ METER_FILTERS = "meter_id,property,operator,value\napi_requests,status,not_in,50
 EVENT_PATH = [
     "marts.fct_usage_daily",
     "intermediate.int_meter_usage",
+    "intermediate.int_gauge_daily_values",
+    "intermediate.int_gauge_usage",
     "audit.audit_event_reconciliation",
     "audit.audit_quarantined_events",
     "audit.audit_duplicate_events",
@@ -67,6 +70,8 @@ def land_day(landing: Path, day: int) -> None:
                     model="m", tokens="1.5",
                 ),
                 event("u1", "user_login", "acct_wayne", "2026-11-02T09:00:00Z", user_id="x"),
+                # a gauge (seats, time_weighted; peak_seats, peak): 3 seats from November 2
+                event("g1", "seat_count", "acct_stark", "2026-11-02T10:00:00Z", seats=3),
                 '{"event_id": "broken", ',  # malformed_record
                 # status 500: excluded by the filter of api_requests, its only meter
                 event(
@@ -134,6 +139,9 @@ def land_day(landing: Path, day: int) -> None:
                 event("a6", "api_request", "acct_globex", "2026-11-03T23:00:00Z", endpoint="/b"),
                 event("s2", "storage_snapshot", "acct_umbrella", "2026-11-05T00:00:00Z", gb="2.5"),
                 event("p1", "page_view", "acct_globex", "2026-11-05T00:00:00Z"),  # no meter
+                # late gauge event for October (final): changes October and every later day
+                event("g2", "seat_count", "acct_stark", "2026-10-20T10:00:00Z", seats=5),
+                event("g3", "seat_count", "acct_stark", "2026-11-03T10:00:00Z", seats=-2),
             ],
         )
     set_landed_at(path, T0 + day * DAY)
@@ -190,7 +198,7 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
     # the daily runs were incremental: one load batch per day, each file read once
     assert incremental.query(
         "select count(distinct batch_loaded_at), count(*) from staging.stg_landing__event_records"
-    ) == [(3, 21)]
+    ) == [(3, 24)]
     assert full.query(
         "select count(distinct batch_loaded_at) from staging.stg_landing__event_records"
     ) == [(1,)]
@@ -199,17 +207,17 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
         assert rows(incremental_db, table) == rows(full.database, table), table
 
     # hand-checked outcomes (same in both warehouses, checked on the incremental one)
-    # received 5 + 5 + 11 = 21 = 15 accepted + 3 duplicates + 3 quarantined (filtered-out
+    # received 6 + 5 + 13 = 24 = 17 accepted + 3 duplicates + 4 quarantined (filtered-out
     # events a8 and a10 are accepted)
     assert incremental.query(
         "select file_name, received, accepted, duplicates, quarantined "
         "from audit.audit_event_reconciliation order by file_name nulls last"
     ) == [
         ("2026-11/day2.parquet", 5, 3, 1, 1),  # a1 duplicate, n1 unknown_account
-        ("day1.ndjson", 5, 4, 0, 1),  # broken line
-        # t1 conflict, a5 duplicate, v1 invalid_value; t2 u3 a10 s1 a5 a6 s2 p1 accepted
-        ("day3.ndjson", 11, 8, 2, 1),
-        (None, 21, 15, 3, 3),
+        ("day1.ndjson", 6, 5, 0, 1),  # broken line
+        # t1 conflict, a5 duplicate, v1 and g3 invalid_value; t2 u3 a10 s1 a5 a6 s2 p1 g2 accepted
+        ("day3.ndjson", 13, 9, 2, 2),
+        (None, 24, 17, 3, 4),
     ]
     # a8 (500) and a10 ("503") are excluded by api_requests, the only meter of api_request
     assert incremental.query(
@@ -255,6 +263,25 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
         "select event_count from marts.fct_usage_daily where account_id = 'acct_globex' "
         "and meter_id = 'api_requests' and usage_date = date '2026-11-03'"
     ) == [(2,)]
+    # the gauge: 5 seats from October 20 (the late g2), 3 from November 2 (g3 is quarantined).
+    # seats (time_weighted), c_stark: October 5 x 12 days (20-31) / 31 = 60 / 31 = 1.935483...
+    # -> 1.935484; November (5 x 1 + 3 x 29) / 30 = 92 / 30 = 3.0666... -> 3.066667; peak_seats
+    # 5 in both (September: no value yet, no row).
+    assert incremental.query(
+        "select meter_id, cast(period_start as varchar), quantity, event_count "
+        "from intermediate.int_gauge_usage where account_id = 'acct_stark' order by 1, 2"
+    ) == [
+        ("peak_seats", "2026-10-01", Decimal(5), 1),
+        ("peak_seats", "2026-11-01", Decimal(5), 1),
+        ("seats", "2026-10-01", Decimal("1.935484"), 1),
+        ("seats", "2026-11-01", Decimal("3.066667"), 1),
+    ]
+    # the daily values: day 1 built November 2-30 at 3; the late g2 changed November 1 (5, was
+    # absent) and added October 20-31
+    assert incremental.query(
+        "select count(*), min(usage_date), sum(quantity) from marts.fct_usage_daily "
+        "where account_id = 'acct_stark' and meter_id = 'seats'"
+    ) == [(42, date(2026, 10, 20), Decimal(5 * 13 + 3 * 29))]  # 12 + 1 + 29 days: 65 + 87
 
 
 def test_rewritten_landed_file_is_quarantined_until_a_full_refresh(tmp_path: Path) -> None:

@@ -57,6 +57,15 @@ insert into audit.audit_unrated_events values
 
 USAGE = """
 create schema marts;
+create table marts.dim_meters (
+    meter_id varchar, aggregation varchar, unit varchar, is_additive boolean, group_total varchar
+);
+insert into marts.dim_meters values
+    ('api_requests', 'count', 'request', true, 'sum'),
+    ('storage_gb', 'max', 'GB', false, 'max'),
+    ('active_users', 'unique_count', 'user', false, null),
+    ('seats', 'time_weighted', 'seat', false, 'sum'),
+    ('seats_peak', 'peak', 'seat', false, null);
 create table marts.fct_usage_daily (
     account_id varchar, meter_id varchar, usage_date date, dimension_value varchar,
     quantity decimal(22, 9), event_count bigint
@@ -239,6 +248,48 @@ def test_meter_usage_preferred_when_built(tmp_path: Path) -> None:
     # a single period figure for a unique_count meter is shown as is: 9 distinct users.
     assert _line_with(text, "active_users").split()[-3:] == ["16", "9", "user"]
     assert _line_with(text, "api_requests").split()[-3:] == ["1,207", "1,207", "request"]
+
+
+def test_period_usage_with_gauges(tmp_path: Path) -> None:
+    script = """
+    create schema intermediate;
+    create table intermediate.int_period_usage (
+        account_id varchar, contract_id varchar, plan_id varchar, meter_id varchar,
+        aggregation varchar, period_start date, period_end date, dimension_value varchar,
+        quantity decimal(37, 9), event_count bigint
+    );
+    insert into intermediate.int_period_usage values
+        ('acct_a', 'c_a', 'payg', 'seats', 'time_weighted', '2026-06-01', '2026-07-01',
+         'eu', 16.6, 2),
+        ('acct_a', 'c_a', 'payg', 'seats', 'time_weighted', '2026-06-01', '2026-07-01',
+         'us', 3.4, 1),
+        ('acct_a', 'c_a', 'payg', 'seats_peak', 'peak', '2026-06-01', '2026-07-01',
+         'eu', 18, 2),
+        ('acct_a', 'c_a', 'payg', 'seats_peak', 'peak', '2026-06-01', '2026-07-01',
+         'us', 4, 1),
+        ('acct_b', 'c_b', 'payg', 'seats_peak', 'peak', '2026-06-01', '2026-07-01',
+         null, 18, 0);
+    """
+    text = _render(_database(tmp_path / "w.duckdb", SEEDS, USAGE, script))
+    assert "intermediate.int_period_usage" in text
+    # time_weighted adds up over groups (the average of the sum): 16.6 + 3.4 = 20 seats.
+    assert _line_with(text, " seats ").split()[-3:] == ["3", "20", "seat"]
+    # the peaks of two groups are not the peak of their sum: '-'.
+    rows = [line.split() for line in text.splitlines() if "seats_peak" in line]
+    assert rows[0][0] == "acct_a" and rows[0][-3:] == ["3", "-", "seat"]
+    # a value carried into the period (no event in it) is shown as is: 18.
+    assert _line_with(text, "acct_b").split()[-3:] == ["0", "18", "seat"]
+
+
+def test_daily_gauge_values_are_not_added_up(tmp_path: Path) -> None:
+    script = """
+    insert into marts.fct_usage_daily values
+        ('acct_g', 'seats', '2026-06-01', null, 15, 1),
+        ('acct_g', 'seats', '2026-06-02', null, 15, 0);
+    """
+    text = _render(_database(tmp_path / "w.duckdb", SEEDS, USAGE, script))
+    # 15 seats on each of two days is not 30 seats: a time_weighted figure needs the period.
+    assert _line_with(text, "acct_g").split()[-4:] == ["time_weighted", "1", "-", "seat"]
 
 
 @pytest.mark.parametrize(

@@ -301,6 +301,23 @@ def test_properties_and_timestamps(valid: list[dict[str, Any]]) -> None:
     assert {"api-gateway", "llm-router", "storage-agent", "auth"} <= set(sources)
 
 
+def test_seat_counts_change_mid_month(valid: list[dict[str, Any]]) -> None:
+    seats = sorted(
+        (record["account_id"], record["occurred_at"], record["properties"]["seats"])
+        for record in valid if record["event_type"] == "seat_count"
+    )
+    # re-sent copies aside, one event per change of sample.SEAT_CHANGES, at the local hour
+    assert sorted(set(seats)) == [
+        ("acct_stark", "2026-09-01T10:00:00Z", 3),
+        ("acct_stark", "2026-10-16T11:00:00Z", 5),
+        ("acct_stark", "2026-11-09T14:00:00Z", 4),
+        ("acct_wonka", "2026-09-01T09:00:00Z", 12),  # 10:00 in London (BST) is 09:00 UTC
+        ("acct_wonka", "2026-10-12T14:00:00Z", 18),
+        ("acct_wonka", "2026-10-26T09:00:00Z", 14),  # 09:00 GMT: summer time ended 25 October
+        ("acct_wonka", "2026-11-16T16:00:00Z", 20),
+    ]
+
+
 def test_distinct_users_fewer_than_daily_logins(valid: list[dict[str, Any]]) -> None:
     logins = [r for r in valid
               if r["event_type"] == "user_login" and r["account_id"] == "acct_globex"]

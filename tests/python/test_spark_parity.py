@@ -1,7 +1,8 @@
 """Same project, same inputs, DuckDB and Apache Spark: identical tables.
 
-Builds the fixture scenario (tests/fixtures/landing, as_of 2026-11-25) once with
-the default DuckDB target and once with the `spark` target of profiles.yml.example
+Builds the fixture scenario (tests/fixtures/landing plus a file of gauge events, as_of
+2026-11-25) once with the default DuckDB target and once with the `spark` target of
+profiles.yml.example
 (PySpark session, local master), then compares every contract mart and audit table
 row by row: ids identical, amounts and quantities equal as exact decimals. It also
 runs the exact-arithmetic macros over awkward operands (negatives, ties at .005,
@@ -170,12 +171,32 @@ def _filter_events() -> str:
 
 
 def _copy_landing(destination: Path) -> None:
-    """Copy the fixture files with pinned modification times (whole seconds, by name).
+    """Copy the fixture files, and gauge events, with pinned modification times (whole
+    seconds, by name).
 
     File systems and engines report mtimes with different precision (DuckDB to the
     microsecond, Spark's Hadoop listing to the millisecond): pinning keeps both exact.
     """
     shutil.copytree(FIXTURE_LANDING, destination)
+    # gauges (seeds/meters.csv seats and peak_seats; priced for acct_stark and acct_wonka): a
+    # mid-month change, two changes on one day with a tie on occurred_at, a value that leaves a
+    # remainder at 6 decimals, and a change that falls on the previous local day (New York)
+    gauge_events = [
+        ("s1", "acct_stark", "2026-09-01T10:00:00Z", 3),
+        ("s2", "acct_stark", "2026-10-16T11:00:00Z", 5),
+        ("s3", "acct_stark", "2026-10-16T11:00:00Z", 6),
+        ("s4", "acct_stark", "2026-11-09T14:00:00Z", "4.0000007"),
+        ("w1", "acct_wonka", "2026-09-01T09:00:00Z", 12),
+        ("w2", "acct_wonka", "2026-10-12T14:00:00Z", 18),
+        ("w3", "acct_wonka", "2026-10-26T09:00:00Z", 14),
+        ("a1", "acct_acme", "2026-11-01T02:00:00Z", 7),
+    ]
+    (destination / "gauges").mkdir()
+    (destination / "gauges" / "seats.ndjson").write_text("".join(
+        json.dumps({"event_id": event_id, "event_type": "seat_count", "account_id": account,
+                    "occurred_at": at, "properties": {"seats": seats}}) + "\n"
+        for event_id, account, at, seats in gauge_events
+    ))
     files = sorted(path for path in destination.rglob("*") if path.is_file())
     base_ns = 1_790_000_000 * 1_000_000_000
     for index, path in enumerate(files):

@@ -250,14 +250,16 @@ checked as (
 
         -- values
         has_value,
-        case when aggregation <> 'unique_count' and aggregation <> 'count' then value_decimal end as value,
-        case when aggregation = 'unique_count' and has_value then value_raw_text end as value_text,
+        -- the value as the aggregation reads it (its value_kind in the registry, macros/ingestion/aggregations.sql)
+        case when aggregation in {{ meterline.aggregation_list('value_kind', 'number') }} then value_decimal end as value,
+        case when aggregation in {{ meterline.aggregation_list('value_kind', 'text') }} and has_value then value_raw_text end
+            as value_text,
         dimension_value,
 
         -- checks
         coalesce(
             has_value
-            and aggregation in ('sum', 'max', 'min', 'latest', 'mean')
+            and aggregation in {{ meterline.aggregation_list('non_negative') }}
             and (value_decimal is null or value_decimal < 0),
             false
         ) as is_value_invalid

@@ -37,7 +37,7 @@ contracted as (  -- noqa: ST03
         inner join (
             {{ meterline.changed_count_keys(
                 ref('int_event_meter_values'), this, ['account_id', 'period_start'],
-                'contract_id is not null'
+                'contract_id is not null and aggregation not in ' ~ meterline.aggregation_list('gauge')
             ) }}
         ) as touched
             on

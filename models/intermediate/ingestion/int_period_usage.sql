@@ -1,5 +1,5 @@
 {#- Every metered quantity that rating prices: the meters defined in seeds/meters.csv
-    (int_meter_usage) and the custom SQL meters named in var `custom_meter_models`. Each custom
+    (int_meter_usage; gauges: int_gauge_usage) and the custom SQL meters named in var `custom_meter_models`. Each custom
     meter model returns account_id, contract_id, meter_id, period_start, period_end,
     dimension_value, quantity and event_count (README "A custom SQL meter"). The var is read at
     parse time, so every listed model is a real dependency of this one. -#}
@@ -10,6 +10,13 @@ with
 meter_usage as (
 
     select * from {{ ref('int_meter_usage') }}
+
+),
+
+-- gauges (time_weighted, peak) are aggregated over days, apart (DECISIONLOG "Gauges: time_weighted and peak")
+gauge_usage as (
+
+    select * from {{ ref('int_gauge_usage') }}
 
 ),
 
@@ -126,6 +133,22 @@ unioned as (
         event_count,
         last_landed_at
     from custom_usage_enriched
+
+    union all
+
+    select
+        account_id,
+        contract_id,
+        plan_id,
+        meter_id,
+        aggregation,
+        period_start,
+        period_end,
+        dimension_value,
+        quantity,
+        event_count,
+        last_landed_at
+    from gauge_usage
 
 )
 

@@ -25,35 +25,9 @@ meter_usage as (
 
 ),
 
-month_offsets as (
-
-    select cast(generated_number as integer) - 1 as month_offset
-    from ({{ dbt.generate_series(1200) }}) as series
-
-),
-
-contract_months as (
-
-    select
-        contract_id,
-        cast({{ dbt.date_trunc('month', 'starts_on') }} as date) as first_period_start,
-        cast({{ dbt.date_trunc('month', meterline.as_of_literal()) }} as date) as as_of_period_start
-    from contracts
-
-),
-
 calendar_periods as (
 
-    select
-        contract_months.contract_id,
-        cast(
-            {{ dbt.dateadd('month', 'month_offsets.month_offset', 'contract_months.first_period_start') }} as date
-        ) as period_start
-    from contract_months
-    inner join month_offsets
-        on month_offsets.month_offset <= {{ dbt.datediff(
-            'contract_months.first_period_start', 'contract_months.as_of_period_start', 'month'
-        ) }}
+    {{ meterline.contract_calendar_periods('contracts') }}
 
 ),
 
