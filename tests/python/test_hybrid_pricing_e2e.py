@@ -32,6 +32,8 @@ METERS = [
     {"meter_id": "users", "event_type": "login", "aggregation": "unique_count",
      "value_property": "user_id", "group_by": "region", "unit": "user",
      "description": "Active users"},
+    {"meter_id": "seats", "event_type": "seat_count", "aggregation": "time_weighted",
+     "value_property": "seats", "group_by": "team", "unit": "seat", "description": "Seats"},
 ]
 LADDER = [{"tier": "1", "up_to": "5", "unit_amount": "1.00"}, {"tier": "2", "unit_amount": "0.50"}]
 PRICES = [
@@ -193,6 +195,8 @@ BAD_PRICES = [
      "meter_id": "users", "dimension_value": "us", "pricing_model": "stairs"},
     {"price_id": "p_per_unit_no_amount", "contract_id": "c_one", "charge_type": "usage",
      "meter_id": "users", "pricing_model": "per_unit"},
+    {"price_id": "p_pooled_gauge", "plan_id": "pl", "charge_type": "usage",
+     "meter_id": "seats", "pricing_model": "per_unit", "unit_amount": "2", "tier_scope": "meter"},
     {"price_id": "p_package_of_zero", "contract_id": "c_group", "charge_type": "usage",
      "meter_id": "payments", "pricing_model": "package", "unit_amount": "1",
      "package_size": "0"},
@@ -218,4 +222,6 @@ def test_prices_their_model_cannot_rate_are_named(tmp_path: Path) -> None:
         "p_unknown_model": "unknown pricing_model",
         "p_per_unit_no_amount": "columns do not fit the pricing model (macros/pricing/pricing_models.sql)",
         "p_package_of_zero": "columns do not fit the pricing model (macros/pricing/pricing_models.sql)",
+        "p_pooled_gauge":
+            "tier_scope meter cannot pool a gauge (its value is carried per group, not per event)",
     }

@@ -1,9 +1,9 @@
 -- One row per usage price that its pricing model cannot rate, naming the price and the
 -- problem: a model not in pricing_models(), a column the model requires left empty (or one
 -- it forbids set, or a package_size not above zero), a meter whose aggregation the model
--- cannot price (percentage: sum meters), and a
--- pooled price (tier_scope meter, data contract 7.8) with its own dimension_value or on a
--- custom SQL meter (a pool is aggregated from events).
+-- cannot price (percentage: sum meters), and a pooled price (tier_scope meter, data
+-- contract 7.8) with its own dimension_value, on a custom SQL meter or on a gauge (a pool is
+-- aggregated again from its events).
 with
 
 prices as (
@@ -39,6 +39,8 @@ checked as (
                 then 'tier_scope meter pools every group: dimension_value must be empty'
             when prices.tier_scope = 'meter' and meters.meter_id is null
                 then 'tier_scope meter needs a meter of meters.csv (the pool is aggregated from its events)'
+            when prices.tier_scope = 'meter' and meters.aggregation in {{ meterline.aggregation_list('gauge') }}
+                then 'tier_scope meter cannot pool a gauge (its value is carried per group, not per event)'
         end as problem
     from prices
     left join meters
