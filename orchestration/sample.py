@@ -10,6 +10,8 @@ before `as_of`) for the accounts of seeds/accounts.csv, following their contract
   month (columns event_id, source, event_type, account_id, occurred_at, properties as JSON text);
 * in the daily files, seat counts (`seat_count`) of two accounts whenever they change (SEAT_CHANGES),
   mid-month too: Stark is billed time-weighted seats, Wonka its peak seats (seeds/prices.csv).
+* in the daily files, Stark's card payments (`payment`, property `amount`), priced at a
+  percentage of each payment with per-payment bounds (p_stark_payments in seeds/prices.csv).
 
 Mixed in on purpose: exact re-sent duplicates (~0.5%), a few conflicting re-sends (same id and
 source, different payload) and one bad record of each kind ingestion must quarantine. Each file's
@@ -403,6 +405,31 @@ def _seat_events(days: list[date]) -> list[_Event]:
     return events
 
 
+# Card payments (percentage pricing): the account, payments a day, the median payment in cents.
+PAYMENTS_ACCOUNT = "acct_stark"
+PAYMENTS_PER_DAY = (0, 4)
+PAYMENT_MEDIAN_CENTS = 6_000
+
+
+def _payment_events(seed: int, days: list[date]) -> list[_Event]:
+    """Card payments of PAYMENTS_ACCOUNT: from a generator of their own, so that every other
+    event stays as it was. Amounts from a few cents (below the per-payment minimum) to a few
+    thousand (above the maximum), as JSON numbers and now and then numeric strings."""
+    rng = random.Random(f"payments-{seed}")
+    tz = ZoneInfo(next(a.timezone for a in ACCOUNTS if a.account_id == PAYMENTS_ACCOUNT))
+    events = []
+    for index, day in enumerate(days):
+        for number in range(rng.randint(*PAYMENTS_PER_DAY)):
+            at = _local_instant(rng, day, tz)
+            cents = max(1, int(rng.lognormvariate(math.log(PAYMENT_MEDIAN_CENTS), 1.3)))
+            text = f"{cents // 100}.{cents % 100:02d}"
+            amount: Any = text if rng.random() < NUMERIC_STRING_RATE else float(text)
+            record = _record(f"pay-{day:%Y%m%d}-{number:02d}", "payments-api", "payment",
+                             PAYMENTS_ACCOUNT, _format_ts(at, tz, "z"), {"amount": amount})
+            events.append(_Event(index, at, record))
+    return events
+
+
 def _has_contract_history(account: AccountProfile, day: date) -> bool:
     return any(start <= day for start, _, _ in account.segments)
 
@@ -555,13 +582,14 @@ def _build_plan(as_of: date, events: int, seed: int) -> _Plan:
     rng = random.Random(seed)
     days = _window(as_of)
     storage = _storage_events(rng, days)
-    seats = _seat_events(days)
-    usage_count = events - len(storage) - len(seats)
+    # events on a schedule of their own (seat counts, payments), outside the traffic model
+    scheduled = _seat_events(days) + _payment_events(seed, days)
+    usage_count = events - len(storage) - len(scheduled)
     if events < MIN_EVENTS or usage_count < MIN_EVENTS // 2:
         minimum = max(MIN_EVENTS, len(storage) + MIN_EVENTS // 2)
         raise ValueError(f"events must be at least {minimum} (got {events})")
     files = _usage_files(rng, days, usage_count)
-    for event in seats:
+    for event in scheduled:
         files[event.day_index].append(event)
         files[event.day_index].sort(key=lambda event: (event.at, event.record["event_id"]))
     plan = _Plan(days, files, [[] for _ in days], storage)
@@ -661,7 +689,8 @@ def _write_storage(rng: random.Random, plan: _Plan, root: Path) -> tuple[int, in
 
 
 def _events_by_type(plan: _Plan) -> dict[str, int]:
-    counts = {event_type: 0 for event_type in (*USAGE_TYPES, "storage_snapshot", "seat_count")}
+    counts = {event_type: 0
+              for event_type in (*USAGE_TYPES, "storage_snapshot", "seat_count", "payment")}
     for events in plan.files:
         for event in events:
             counts[event.record["event_type"]] += 1

@@ -27,8 +27,9 @@
                  (package: packages started), kept as the rated row's package_count
 
     `row` is the alias of a relation with the columns of int_rating_quantities plus
-    billable_quantity (and package_count where counts_units); `tier` one of
-    int_price_tiers; `event` one of int_rating_events (value).
+    billable_quantity (and package_count where counts_units), or '' for the columns
+    unqualified (column_ref); `tier` one of int_price_tiers; `event` one of
+    int_rating_events (value).
     Every macro is looked up by name, the engine's version first, so an engine may
     override any of them (spark__pricing_amount_per_unit beside default__...).
 #}
@@ -116,15 +117,27 @@
 
 {#
     A CASE over the pricing_model column calling `part` of every model whose `rates` is
-    `rates` (all models when none) with `args`; null for the others.
+    `rates` (all models when none), or that has the true `property` (counts_units), with
+    `args`; null for the others.
 #}
-{% macro pricing_model_case(model_column, part, args, rates=none) -%}
-    {%- set names = meterline.pricing_model_names('rates', rates) if rates else meterline.pricing_model_names() -%}
+{% macro pricing_model_case(model_column, part, args, rates=none, property=none) -%}
+    {%- if property -%}
+        {%- set names = meterline.pricing_model_names(property, true) -%}
+    {%- elif rates -%}
+        {%- set names = meterline.pricing_model_names('rates', rates) -%}
+    {%- else -%}
+        {%- set names = meterline.pricing_model_names() -%}
+    {%- endif -%}
     case {{ model_column }}
         {%- for name in names %}
         when '{{ name }}' then {{ meterline.pricing_model_macro(part, name)(*args) }}
         {%- endfor %}
     end
+{%- endmacro %}
+
+{# A column of the relation `row` (an alias), or the bare column when row is empty. #}
+{% macro column_ref(row, column) -%}
+    {{ (row ~ '.' ~ column) if row else column }}
 {%- endmacro %}
 
 {#

@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -154,7 +155,8 @@ def test_event_type_proportions(generated: tuple[Path, dict[str, Any]]) -> None:
     # One snapshot per account and local day: 10 accounts x 85 days, less Initech's first
     # 9 days of September (its contract starts 2026-09-10): 850 - 9 = 841.
     assert by_type["storage_snapshot"] == 841
-    usage = EVENTS - 841
+    # the traffic model's share: seat counts and payments are on schedules of their own
+    usage = EVENTS - 841 - by_type["seat_count"] - by_type["payment"]
     assert 0.50 < by_type["api_request"] / usage < 0.65
     assert 0.28 < by_type["llm_completion"] / usage < 0.42
     assert 0.06 < by_type["user_login"] / usage < 0.12
@@ -316,6 +318,19 @@ def test_seat_counts_change_mid_month(valid: list[dict[str, Any]]) -> None:
         ("acct_wonka", "2026-10-26T09:00:00Z", 14),  # 09:00 GMT: summer time ended 25 October
         ("acct_wonka", "2026-11-16T16:00:00Z", 20),
     ]
+
+
+def test_payments_span_the_percentage_bounds(valid: list[dict[str, Any]]) -> None:
+    payments = [record for record in valid if record["event_type"] == "payment"]
+    assert {record["account_id"] for record in payments} == {sample.PAYMENTS_ACCOUNT}
+    amounts = [Decimal(str(record["properties"]["amount"])) for record in payments]
+    # every amount has at most two decimals, and some fall on each side of the per-payment
+    # bounds of p_stark_payments (2.9% + 0.30, each 0.50 to 10.00): below 0.50 for amounts
+    # under (0.50 - 0.30) / 0.029 = 6.90, above 10.00 from (10.00 - 0.30) / 0.029 = 334.48
+    assert all(amount == amount.quantize(Decimal("0.01")) and amount > 0 for amount in amounts)
+    assert any(amount < Decimal("6.90") for amount in amounts)
+    assert any(amount > Decimal("334.48") for amount in amounts)
+    assert any(isinstance(record["properties"]["amount"], str) for record in payments)
 
 
 def test_distinct_users_fewer_than_daily_logins(valid: list[dict[str, Any]]) -> None:

@@ -72,20 +72,20 @@
 
 {#- The registry's entry points (pricing_models(), rates: tiers) -#}
 {% macro default__pricing_tier_units_graduated(row, tier) -%}
-    {{ meterline.graduated_tier_units(row ~ '.billable_quantity', tier ~ '.lower_bound', tier ~ '.up_to') }}
+    {{ meterline.graduated_tier_units(meterline.column_ref(row, 'billable_quantity'), meterline.column_ref(tier, 'lower_bound'), meterline.column_ref(tier, 'up_to')) }}
 {%- endmacro %}
 
 {% macro default__pricing_tier_flat_graduated(row, tier) -%}
-    {{ meterline.graduated_tier_flat(row ~ '.billable_quantity', tier ~ '.lower_bound', tier ~ '.flat_amount', tier ~ '.is_first_tier') }}
+    {{ meterline.graduated_tier_flat(meterline.column_ref(row, 'billable_quantity'), meterline.column_ref(tier, 'lower_bound'), meterline.column_ref(tier, 'flat_amount'), meterline.column_ref(tier, 'is_first_tier')) }}
 {%- endmacro %}
 
 {% macro default__pricing_tier_amount_graduated(row, tier) -%}
     {{ meterline.graduated_tier_amount(
-        row ~ '.billable_quantity', tier ~ '.lower_bound', tier ~ '.up_to',
-        tier ~ '.unit_amount', tier ~ '.flat_amount', tier ~ '.is_first_tier') }}
+        meterline.column_ref(row, 'billable_quantity'), meterline.column_ref(tier, 'lower_bound'), meterline.column_ref(tier, 'up_to'),
+        meterline.column_ref(tier, 'unit_amount'), meterline.column_ref(tier, 'flat_amount'), meterline.column_ref(tier, 'is_first_tier')) }}
 {%- endmacro %}
 
 {# "1,200 at graduated tiers" (int_rated_usage_tiers shows each tier) #}
 {% macro default__pricing_description_graduated(row) -%}
-    concat({{ meterline.format_number(row ~ '.billable_quantity') }}, ' at graduated tiers')
+    concat({{ meterline.format_number(meterline.column_ref(row, 'billable_quantity')) }}, ' at graduated tiers')
 {%- endmacro %}

@@ -3,13 +3,13 @@
     Example: 4,000 billable tokens at 0.002 = 8.00.
 #}
 {% macro default__pricing_amount_per_unit(row) -%}
-    {{ meterline.per_unit_amount(row ~ '.billable_quantity', row ~ '.unit_amount') }}
+    {{ meterline.per_unit_amount(meterline.column_ref(row, 'billable_quantity'), meterline.column_ref(row, 'unit_amount')) }}
 {%- endmacro %}
 
 {# "4,000 × 0.002" #}
 {% macro default__pricing_description_per_unit(row) -%}
     concat(
-        {{ meterline.format_number(row ~ '.billable_quantity') }}, ' × ',
-        {{ meterline.format_number(row ~ '.unit_amount') }}
+        {{ meterline.format_number(meterline.column_ref(row, 'billable_quantity')) }}, ' × ',
+        {{ meterline.format_number(meterline.column_ref(row, 'unit_amount')) }}
     )
 {%- endmacro %}

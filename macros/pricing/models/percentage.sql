@@ -13,44 +13,48 @@
     sum is exact.
 #}
 {% macro default__pricing_event_amount_percentage(price, event) -%}
+    {%- set rate = meterline.column_ref(price, 'percent_rate') -%}
     {%- set share -%}
         cast(
-            cast({{ event }}.value as {{ meterline.event_value_type() }})
-            * cast(cast(coalesce({{ price }}.percent_rate, 0) as decimal(9, 4)) * 0.01 as decimal(9, 6))
+            cast({{ meterline.column_ref(event, 'value') }} as {{ meterline.event_value_type() }})
+            * cast(cast(coalesce({{ rate }}, 0) as decimal(9, 4)) * 0.01 as decimal(9, 6))
             as {{ meterline.addend_amount_type() }}
         )
     {%- endset -%}
     {%- set fee -%}
-        cast({{ meterline.representable_amount('coalesce(' ~ price ~ '.per_event_amount, 0)') }}
+        cast({{ meterline.representable_amount('coalesce(' ~ meterline.column_ref(price, 'per_event_amount') ~ ', 0)') }}
             as {{ meterline.addend_amount_type() }})
     {%- endset -%}
     {{ meterline.clamp_amount(
-        share ~ ' + ' ~ fee, price ~ '.per_event_minimum', price ~ '.per_event_maximum'
+        share ~ ' + ' ~ fee,
+        meterline.column_ref(price, 'per_event_minimum'),
+        meterline.column_ref(price, 'per_event_maximum'),
     ) }}
 {%- endmacro %}
 
 {# "3 transactions at 1.2% + 0.10, each 0.50 to 5.00" #}
 {% macro default__pricing_description_percentage(row) -%}
-    {%- set money = meterline.format_money -%}
+    {%- set count = meterline.column_ref(row, 'priced_event_count') -%}
+    {%- set fee = meterline.column_ref(row, 'per_event_amount') -%}
+    {%- set low = meterline.column_ref(row, 'per_event_minimum') -%}
+    {%- set high = meterline.column_ref(row, 'per_event_maximum') -%}
+    {%- set minor_units = meterline.column_ref(row, 'minor_units') -%}
     concat(
-        {{ meterline.format_number(row ~ '.priced_event_count') }},
-        case when {{ row }}.priced_event_count = 1 then ' transaction at ' else ' transactions at ' end,
-        {{ meterline.format_number('coalesce(' ~ row ~ '.percent_rate, 0)') }}, '%',
+        {{ meterline.format_number(count) }},
+        case when {{ count }} = 1 then ' transaction at ' else ' transactions at ' end,
+        {{ meterline.format_number('coalesce(' ~ meterline.column_ref(row, 'percent_rate') ~ ', 0)') }}, '%',
         case
-            when {{ row }}.per_event_amount is not null
-                then concat(' + ', {{ money(row ~ '.per_event_amount', row ~ '.minor_units') }})
+            when {{ fee }} is not null then concat(' + ', {{ meterline.format_money(fee, minor_units) }})
             else ''
         end,
         case
-            when {{ row }}.per_event_minimum is not null and {{ row }}.per_event_maximum is not null
+            when {{ low }} is not null and {{ high }} is not null
                 then concat(
-                    ', each ', {{ money(row ~ '.per_event_minimum', row ~ '.minor_units') }},
-                    ' to ', {{ money(row ~ '.per_event_maximum', row ~ '.minor_units') }}
+                    ', each ', {{ meterline.format_money(low, minor_units) }},
+                    ' to ', {{ meterline.format_money(high, minor_units) }}
                 )
-            when {{ row }}.per_event_minimum is not null
-                then concat(', each at least ', {{ money(row ~ '.per_event_minimum', row ~ '.minor_units') }})
-            when {{ row }}.per_event_maximum is not null
-                then concat(', each at most ', {{ money(row ~ '.per_event_maximum', row ~ '.minor_units') }})
+            when {{ low }} is not null then concat(', each at least ', {{ meterline.format_money(low, minor_units) }})
+            when {{ high }} is not null then concat(', each at most ', {{ meterline.format_money(high, minor_units) }})
             else ''
         end
     )

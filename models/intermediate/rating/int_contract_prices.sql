@@ -42,7 +42,7 @@ candidates as (
         -- numerics
         -- the pricing models' columns (macros/pricing/pricing_models.sql)
         {%- for column in meterline.price_parameters() %}
-        prices.{{ column }},
+            prices.{{ column }},
         {%- endfor %}
         prices.fixed_amount,
         contract_periods.covered_days,
@@ -105,7 +105,7 @@ final as (
 
         -- numerics
         {%- for column in meterline.price_parameters() %}
-        {{ column }},
+            {{ column }},
         {%- endfor %}
         fixed_amount,
         covered_days,

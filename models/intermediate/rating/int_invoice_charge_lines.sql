@@ -64,7 +64,7 @@ usage_lines as (
         rated_usage.priced_event_count,
         -- the pricing models' columns (macros/pricing/pricing_models.sql)
         {%- for column in meterline.price_parameters() %}
-        rated_usage.{{ column }},
+            rated_usage.{{ column }},
         {%- endfor %}
         rated_usage.amount as unrounded_amount,
         {{ meterline.round_money('rated_usage.amount', 'currencies.minor_units') }} as amount,
@@ -94,7 +94,7 @@ described_usage_lines as (
                 else ''
             end,
             -- each pricing model's own text (macros/pricing/models/)
-            {{ meterline.pricing_model_case('usage_lines.pricing_model', 'description', ['usage_lines']) }},
+            {{ meterline.pricing_model_case('pricing_model', 'description', ['']) }},
             ' = ',
             {{ meterline.format_money('amount', 'minor_units') }},
             case

@@ -41,16 +41,8 @@ counted as (
     -- the units a model charges for (package: packages started), before its amount
     select
         *,
-        {%- set counting_models = meterline.pricing_model_names('counts_units', true) %}
-        {%- if counting_models %}
-        case pricing_model
-            {%- for name in counting_models %}
-            when '{{ name }}' then {{ meterline.pricing_model_macro('units', name)('rating_quantities') }}
-            {%- endfor %}
-        end as package_count
-        {%- else %}
-        cast(null as {{ meterline.quantity_type() }}) as package_count
-        {%- endif %}
+        {{ meterline.pricing_model_case('pricing_model', 'units', [''], property='counts_units') }}
+            as package_count
     from rating_quantities
 
 ),
@@ -75,10 +67,11 @@ tiered_amounts as (
 
     -- their exact sum
     select
-        rated_usage_id,
-        cast({{ meterline.sum_amounts('tier_amount') }} as {{ meterline.amount_type() }}) as tiered_amount
+        tier_amounts.rated_usage_id,
+        cast({{ meterline.sum_amounts('tier_amounts.tier_amount') }} as {{ meterline.amount_type() }})
+            as tiered_amount
     from tier_amounts
-    group by rated_usage_id
+    group by tier_amounts.rated_usage_id
 
 ),
 
@@ -103,11 +96,12 @@ event_amounts as (
 
     -- their exact sum, and the number of events priced
     select
-        rated_usage_id,
-        cast({{ meterline.sum_amounts('event_amount') }} as {{ meterline.amount_type() }}) as event_amount,
+        event_charges.rated_usage_id,
+        cast({{ meterline.sum_amounts('event_charges.event_amount') }} as {{ meterline.amount_type() }})
+            as event_amount,
         count(*) as priced_event_count
     from event_charges
-    group by rated_usage_id
+    group by event_charges.rated_usage_id
 
 ),
 
@@ -174,11 +168,11 @@ final as (
         package_count,
         model_amount,
         tier_scope,
-        priced_event_count,
         -- the pricing models' columns (macros/pricing/pricing_models.sql)
         {%- for column in meterline.price_parameters() %}
-        {{ column }}{{ ',' if not loop.last }}
+            {{ column }},
         {%- endfor %}
+        priced_event_count
     from clamped
 
 )

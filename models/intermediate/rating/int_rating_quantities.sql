@@ -138,7 +138,7 @@ final as (
         cast(priced_groups.event_count as bigint) as event_count,
         -- the pricing models' columns (macros/pricing/pricing_models.sql)
         {%- for column in meterline.price_parameters() %}
-        usage_prices.{{ column }},
+            usage_prices.{{ column }},
         {%- endfor %}
 
         -- money

@@ -30,10 +30,10 @@ checked as (
             when not ({{ meterline.pricing_model_columns_valid('prices.pricing_model') }})
                 then 'columns do not fit the pricing model (macros/pricing/pricing_models.sql)'
             {%- for name, model in meterline.pricing_models().items() if model.get('meter_aggregations') %}
-            when
-                prices.pricing_model = '{{ name }}'
-                and coalesce(meters.aggregation, '') not in ('{{ model.meter_aggregations | join("', '") }}')
-                then 'a {{ name }} price needs a meter aggregated by {{ model.meter_aggregations | join(" or ") }}'
+                when
+                    prices.pricing_model = '{{ name }}'
+                    and coalesce(meters.aggregation, '') not in ('{{ model.meter_aggregations | join("', '") }}')
+                    then 'a {{ name }} price needs a meter aggregated by {{ model.meter_aggregations | join(" or ") }}'
             {%- endfor %}
             when prices.tier_scope = 'meter' and prices.dimension_value is not null
                 then 'tier_scope meter pools every group: dimension_value must be empty'
