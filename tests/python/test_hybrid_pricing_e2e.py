@@ -136,7 +136,8 @@ def test_percentage_prices_each_payment_within_its_bounds(built: DbtRun) -> None
 def test_pooled_prices_rate_all_groups_on_one_ladder(built: DbtRun) -> None:
     lines = usage_lines(built, "acct_pool")
     # calls on /a and /b pooled: 8 calls, 5 x 1.00 + 3 x 0.50 = 6.50, one line without a group
-    assert lines[("p_calls_pool", None)][0] == Decimal("6.50")
+    assert lines[("p_calls_pool", None)] == (
+        Decimal("6.50"), "API calls (all groups): 8 at graduated tiers = 6.50")
     # /vip has its own price and stays out of the pool: 2 x 0.10 = 0.20
     assert lines[("p_calls_vip", "/vip")][0] == Decimal("0.20")
     # users pooled: {u1, u2} in eu and {u2, u3} in us are 3 users, not 2 + 2: 3 x 2.00 = 6.00

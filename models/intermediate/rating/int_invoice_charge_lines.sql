@@ -54,6 +54,7 @@ usage_lines as (
         'usage' as line_type,
         rated_usage.dimension_value,
         rated_usage.pricing_model,
+        rated_usage.tier_scope,
         coalesce(meters.description, rated_usage.meter_id) as meter_label,
 
         -- numerics
@@ -86,7 +87,11 @@ described_usage_lines as (
         *,
         concat(
             meter_label,
-            case when dimension_value is not null then concat(' (', dimension_value, ')') else '' end,
+            case
+                when dimension_value is not null then concat(' (', dimension_value, ')')
+                when tier_scope = 'meter' then ' (all groups)'
+                else ''
+            end,
             ': ',
             case
                 when quantity - billable_quantity > 0
