@@ -68,70 +68,12 @@ filtered as (
 
 -- A number compares as written: the parsed text has been through a binary64 double (200.50 ->
 -- 200.5) and -0 reads as 0 (macros/ingestion/meter_filters.sql). As in int_event_meter_readings,
--- such a number is read again from the landed text with its number literals quoted. One JSON
--- call per step: Spark cannot nest them.
-literal_sources as (
-
-    select
-        *,
-        {{ meterline.meter_filter_needs_literal('property_type', 'property_raw_text') }} as needs_literal,
-        case
-            when
-                {{ meterline.meter_filter_needs_literal('property_type', 'property_raw_text') }}
-                and record_layout is null and raw_record is not null
-                then {{ meterline.json_type_at('raw_record', "'/properties'") }}
-        end as raw_properties_type
-    from filtered
-
-),
-
-literal_texts as (
-
-    select
-        *,
-        case
-            when not needs_literal then null
-            when record_layout is not null then landed_properties
-            when raw_record is null then properties
-            when raw_properties_type = 'string' then {{ meterline.json_text_at('raw_record', "'/properties'") }}
-            else raw_record
-        end as literal_text
-    from literal_sources
-
-),
-
-quoted_texts as (
-
-    select
-        *,
-        {{ meterline.json_quote_number_literals('literal_text') }} as quoted_text
-    from literal_texts
-
-),
-
-quoted_properties as (
-
-    select
-        *,
-        case
-            when raw_properties_type = 'object'
-                then {{ meterline.json_value_at('quoted_text', "'/properties'") }}
-            else quoted_text
-        end as quoted_properties_text
-    from quoted_texts
-
-),
-
-literals as (
-
-    select
-        *,
-        case
-            when needs_literal then {{ meterline.json_text_at('quoted_properties_text', 'property_pointer') }}
-        end as property_literal
-    from quoted_properties
-
-),
+-- such a number is read again from the landed text (number_literal_steps).
+{{ meterline.number_literal_steps(
+    'filtered',
+    meterline.meter_filter_needs_literal('property_type', 'property_raw_text'),
+    'property_pointer', 'property_literal', 'literals',
+) }},
 
 -- the property as compared: a string's content, a number's literal, true or false
 property_texts as (

@@ -72,66 +72,20 @@ matched as (
 -- A JSON number is read as written: the parsed text has been through a binary64 double
 -- (1.00000000000000000001 -> 1.0, 1e-400 -> 0.0). The landed text holding the properties (a
 -- typed Parquet row's properties column, a properties string, else the raw record) is read
--- again with its number literals quoted. One JSON call per step: Spark cannot nest them.
-literal_sources as (
-
-    select
-        *,
-        case
-            when value_json_type = 'number' and record_layout is null and raw_record is not null
-                then {{ meterline.json_type_at('raw_record', "'/properties'") }}
-        end as raw_properties_type
-    from matched
-
-),
-
-literal_texts as (
-
-    select
-        *,
-        case
-            when value_json_type <> 'number' then null
-            when record_layout is not null then landed_properties
-            when raw_record is null then properties
-            when raw_properties_type = 'string' then {{ meterline.json_text_at('raw_record', "'/properties'") }}
-            else raw_record
-        end as literal_text
-    from literal_sources
-
-),
-
-quoted_texts as (
-
-    select
-        *,
-        {{ meterline.json_quote_number_literals('literal_text') }} as quoted_text
-    from literal_texts
-
-),
-
-quoted_properties as (
-
-    select
-        *,
-        case
-            when raw_properties_type = 'object'
-                then {{ meterline.json_value_at('quoted_text', "'/properties'") }}
-            else quoted_text
-        end as quoted_properties_text
-    from quoted_texts
-
-),
+-- again with its number literals quoted (number_literal_steps).
+{{ meterline.number_literal_steps(
+    'matched', "coalesce(value_json_type = 'number', false)", 'value_pointer', 'number_literal', 'number_literals',
+) }},
 
 literals as (
 
     select
         *,
         case
-            when value_json_type = 'number'
-                then {{ meterline.json_text_at('quoted_properties_text', 'value_pointer') }}
+            when value_json_type = 'number' then number_literal
             else value_raw_text
         end as value_literal
-    from quoted_properties
+    from number_literals
 
 ),
 

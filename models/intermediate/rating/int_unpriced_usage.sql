@@ -11,16 +11,9 @@ meter_usage as (
 
 ),
 
-contract_prices as (
+rating_groups as (
 
-    select * from {{ ref('int_contract_prices') }}
-
-),
-
-usage_prices as (
-
-    select * from contract_prices
-    where charge_type = 'usage'
+    select * from {{ ref('int_rating_groups') }}
 
 ),
 
@@ -43,16 +36,17 @@ unpriced as (
         meter_usage.quantity,
         meter_usage.event_count
     from meter_usage
-    left join usage_prices
+    -- a group is priced when int_rating_groups found it a price (the one place prices match)
+    left join rating_groups
         on
-            meter_usage.contract_id = usage_prices.contract_id
-            and meter_usage.period_start = usage_prices.period_start
-            and meter_usage.meter_id = usage_prices.meter_id
+            meter_usage.contract_id = rating_groups.contract_id
+            and meter_usage.period_start = rating_groups.period_start
+            and meter_usage.meter_id = rating_groups.meter_id
             and (
-                usage_prices.dimension_value is null
-                or meter_usage.dimension_value = usage_prices.dimension_value
+                meter_usage.dimension_value = rating_groups.dimension_value
+                or (meter_usage.dimension_value is null and rating_groups.dimension_value is null)
             )
-    where usage_prices.price_id is null
+    where rating_groups.rated_usage_id is null
 
 )
 
