@@ -174,11 +174,11 @@ def test_rated_usage_explains_pools_and_percentages(built: DbtRun) -> None:
         "select price_id, dimension_value, tier_scope, quantity, event_count, priced_event_count"
         " from marts.fct_rated_usage where account_id = 'acct_pool' order by price_id")
     assert rows == [
-        ("p_calls_pool", None, "meter", Decimal("8"), 8, None),
-        ("p_calls_vip", "/vip", "group", Decimal("2"), 2, None),
+        ("p_calls_pool", None, "meter", Decimal(8), 8, None),
+        ("p_calls_vip", "/vip", "group", Decimal(2), 2, None),
         # 10 + 200 + 1000 = 1210 paid in 3 payments, each priced
-        ("p_pay", None, "group", Decimal("1210"), 3, 3),
-        ("p_users_pool", None, "meter", Decimal("3"), 4, None),
+        ("p_pay", None, "group", Decimal(1210), 3, 3),
+        ("p_users_pool", None, "meter", Decimal(3), 4, None),
     ]
 
 
