@@ -42,3 +42,22 @@
 {% macro landing_settle_seconds() -%}
     {{ return(var('landing_settle_seconds', env_var('METERLINE_LANDING_SETTLE_SECONDS', '0')) | float) }}
 {%- endmacro %}
+
+{#
+    Whether `relation` has a row, asked of the warehouse while the model compiles; true when it
+    cannot be asked (dbt parsing, a relation not built yet, a unit test's fixture), so that a
+    model only ever skips work that provably finds nothing. For configuration tables (seeds)
+    whose emptiness saves a pass over the events.
+#}
+{% macro has_rows(relation) -%}
+    {%- if not execute or relation.identifier is none or relation.schema is none -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set existing = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+    {%- if existing is none -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set result = run_query('select count(*) from (select 1 from ' ~ existing ~ ' limit 1) as probe') -%}
+    {{ return(result.columns[0].values()[0] > 0) }}
+{%- endmacro %}
