@@ -118,7 +118,7 @@
 {#
     A CASE over the pricing_model column calling `part` of every model whose `rates` is
     `rates` (all models when none), or that has the true `property` (counts_units), with
-    `args`; null for the others.
+    `args`; null for the others (and null when no model qualifies).
 #}
 {% macro pricing_model_case(model_column, part, args, rates=none, property=none) -%}
     {%- if property -%}
@@ -128,11 +128,15 @@
     {%- else -%}
         {%- set names = meterline.pricing_model_names() -%}
     {%- endif -%}
+    {%- if names %}
     case {{ model_column }}
         {%- for name in names %}
         when '{{ name }}' then {{ meterline.pricing_model_macro(part, name)(*args) }}
         {%- endfor %}
     end
+    {%- else %}
+    null
+    {%- endif %}
 {%- endmacro %}
 
 {# A column of the relation `row` (an alias), or the bare column when row is empty. #}
@@ -142,7 +146,8 @@
 
 {#
     A SQL condition true when a price row (columns of stg_prices) satisfies its model's
-    required / empty / positive columns; stg_prices' test reports the rows where it is false.
+    required / empty / positive columns; the data test assert_prices_fit_their_pricing_model
+    names the prices where it is false.
 #}
 {% macro pricing_model_columns_valid(model_column='pricing_model') -%}
     case {{ model_column }}
