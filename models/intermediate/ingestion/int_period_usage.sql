@@ -102,53 +102,25 @@ custom_usage_enriched as (
 
 ),
 
+-- the meters of meters.csv, the custom SQL meters and the gauges, in the same columns
 unioned as (
 
-    select
-        account_id,
-        contract_id,
-        plan_id,
-        meter_id,
-        aggregation,
-        period_start,
-        period_end,
-        dimension_value,
-        quantity,
-        event_count,
-        last_landed_at
-    from meter_usage
-
-    union all
-
-    select
-        account_id,
-        contract_id,
-        plan_id,
-        meter_id,
-        aggregation,
-        period_start,
-        period_end,
-        dimension_value,
-        quantity,
-        event_count,
-        last_landed_at
-    from custom_usage_enriched
-
-    union all
-
-    select
-        account_id,
-        contract_id,
-        plan_id,
-        meter_id,
-        aggregation,
-        period_start,
-        period_end,
-        dimension_value,
-        quantity,
-        event_count,
-        last_landed_at
-    from gauge_usage
+    {% for source in ['meter_usage', 'custom_usage_enriched', 'gauge_usage'] -%}
+        select
+            account_id,
+            contract_id,
+            plan_id,
+            meter_id,
+            aggregation,
+            period_start,
+            period_end,
+            dimension_value,
+            quantity,
+            event_count,
+            last_landed_at
+        from {{ source }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 )
 
