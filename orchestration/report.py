@@ -23,7 +23,6 @@ DEFAULT_DATABASE = "warehouse/meterline.duckdb"
 # Used when seeds.currencies is missing or lacks a currency; ISO 4217 minor units.
 FALLBACK_MINOR_UNITS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0,
                         "KWD": 3, "BHD": 3, "JOD": 3, "OMR": 3, "TND": 3}
-LINE_TYPE_ORDER = ("usage", "adjustment", "fixed", "discount", "minimum_true_up", "credit")
 STATUS_ORDER = ("final", "draft", "open")
 
 Row = tuple[Any, ...]
@@ -319,7 +318,7 @@ def _invoice_lines(wh: Warehouse) -> dict[str, list[Row]] | None:
         return None
     rows = wh.rows(
         "select invoice_id, line_type, description, meter_id, dimension_value, quantity, amount, "
-        "invoice_line_id from marts.fct_invoice_lines"
+        "invoice_line_id, line_sequence from marts.fct_invoice_lines"
     )
     by_invoice: dict[str, list[Row]] = {}
     for row in rows:
@@ -330,10 +329,8 @@ def _invoice_lines(wh: Warehouse) -> dict[str, list[Row]] | None:
 
 
 def _line_sort_key(row: Row) -> tuple[int, str, str]:
-    line_type = row[1] or ""
-    ranks = {name: rank for rank, name in enumerate(LINE_TYPE_ORDER)}
-    rank = ranks.get(line_type, len(LINE_TYPE_ORDER))
-    return rank, row[2] or "", row[7] or ""
+    """The invoice's order (line_sequence, from the dbt project's line-type registry)."""
+    return row[8] or 0, row[2] or "", row[7] or ""
 
 
 def _describe(row: Row) -> str:

@@ -185,6 +185,17 @@ ACCOUNTS: tuple[AccountProfile, ...] = (
                    "us-west-2", ((_d("2026-09-10"), None, 1.0),), growth=0.8),
     AccountProfile("acct_stark", "UTC", 0.015, _MIXED, 4, 1.2, 0.01, "eu-west-1",
                    ((_d("2026-09-01"), None, 1.0),)),
+    # Annual contract anchored on 15 September, with a prepaid commitment that usage overdraws.
+    AccountProfile("acct_oscorp", "UTC", 0.05, _API, 60, 40.0, 0.5, "us-east-1",
+                   ((_d("2026-09-15"), _d("2027-09-15"), 1.0),), growth=0.4),
+    # Billed quarterly from an anchor of 1 August; the contract starts on 1 September.
+    AccountProfile("acct_massive", "America/New_York", 0.04, _MIXED, 45, 12.0, 0.2, "us-east-1",
+                   ((_d("2026-09-01"), None, 1.0),)),
+    # Two subsidiaries of Initrode: the US one billed to the parent, the EU one on its own.
+    AccountProfile("acct_initrode_us", "America/Chicago", 0.03, _API, 30, 5.0, 0.1, "us-east-2",
+                   ((_d("2026-09-01"), None, 1.0),)),
+    AccountProfile("acct_initrode_eu", "Europe/Paris", 0.02, _LLM, 20, 3.0, 0.1, "eu-west-3",
+                   ((_d("2026-09-01"), None, 1.0),)),
     # Contract ended 2026-10-01, but a forgotten job keeps sending a little usage: unrated.
     AccountProfile("acct_cyberdyne", "UTC", 0.03, _API, 25, 75.0, 0.0, "us-west-1",
                    ((_d("2026-09-01"), _d("2026-10-01"), 1.0),

@@ -2,13 +2,15 @@
     The append-only billing tables written by the orchestration (period close and the push
     ledger), created when missing so that models can read them as the source `billing` even on
     a fresh warehouse. Called from the `on-run-start` hook; never alters or empties a table.
-    Columns: the contract columns of fct_invoices / fct_invoice_lines plus frozen_at, then the
-    optional columns added later (adjusted_invoice_line_id: the line an adjustment line corrects).
-    A table created before a column was added gets it appended (`alter table ... add column`),
-    so the column order is the same on old and new warehouses. A decimal column created
-    narrower than its type is now (final_invoice_lines.quantity was decimal(22, 9) before
-    quantities were widened) is widened in place, never narrowed. Keep in step with
-    orchestration/billing/tables.py (a test compares both).
+    The frozen tables are made from the enforced contracts of the marts they freeze
+    (billing_table_columns): final_invoices has every column of fct_invoices and
+    final_invoice_lines every column of fct_invoice_lines, with frozen_at after the data
+    contract's columns, so a column added to a mart is frozen too without another list to keep
+    in step (orchestration/billing/tables.py reads the same contracts). A table created before
+    a column was added gets it appended (`alter table ... add column`), so the column order is
+    the same on old and new warehouses as long as new mart columns are added last. A decimal
+    column created narrower than its type is now (final_invoice_lines.quantity was
+    decimal(22, 9) before quantities were widened) is widened in place, never narrowed.
 #}
 {% macro create_billing_tables() -%}
     {{ return(adapter.dispatch('create_billing_tables', 'meterline')()) }}
@@ -17,38 +19,9 @@
 {% macro default__create_billing_tables() -%}
     {%- set string = dbt.type_string() -%}
     {%- set timestamp = dbt.type_timestamp() -%}
-    {%- set money = meterline.money_type() -%}
     {%- set tables = {
-        'final_invoices': [
-            ('invoice_id', string),
-            ('account_id', string),
-            ('currency', string),
-            ('period_start', 'date'),
-            ('period_end', 'date'),
-            ('status', string),
-            ('subtotal', money),
-            ('total', money),
-            ('line_count', dbt.type_bigint()),
-            ('frozen_at', timestamp),
-        ],
-        'final_invoice_lines': [
-            ('invoice_line_id', string),
-            ('invoice_id', string),
-            ('account_id', string),
-            ('contract_id', string),
-            ('period_start', 'date'),
-            ('period_end', 'date'),
-            ('line_type', string),
-            ('meter_id', string),
-            ('price_id', string),
-            ('dimension_value', string),
-            ('quantity', meterline.quantity_type()),
-            ('amount', money),
-            ('currency', string),
-            ('description', string),
-            ('frozen_at', timestamp),
-            ('adjusted_invoice_line_id', string),
-        ],
+        'final_invoices': meterline.billing_table_columns('fct_invoices', 'line_count'),
+        'final_invoice_lines': meterline.billing_table_columns('fct_invoice_lines', 'description'),
         'push_ledger': [
             ('target', string),
             ('invoice_id', string),
@@ -93,6 +66,31 @@
         {#- Hooks and run-operation do not commit statements run while rendering. -#}
         {%- do adapter.commit() -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#
+    The columns of a frozen table: the enforced contract of `model_name` (name and data_type,
+    in the contract's order), with frozen_at after `last_contract_column` (the data contract's
+    last column of the mart; the optional columns follow it).
+#}
+{% macro billing_table_columns(model_name, last_contract_column) -%}
+    {%- set columns = [] -%}
+    {%- if execute -%}
+        {%- set nodes = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+            | selectattr('package_name', 'equalto', 'meterline')
+            | selectattr('name', 'equalto', model_name) | list -%}
+        {%- if nodes | length != 1 -%}
+            {{ exceptions.raise_compiler_error('billing_table_columns: no model ' ~ model_name) }}
+        {%- endif -%}
+        {%- for column in nodes[0].columns.values() -%}
+            {%- set data_type = column.data_type | lower -%}
+            {%- do columns.append((column.name | lower, dbt.type_string() if data_type == 'varchar' else data_type)) -%}
+            {%- if column.name | lower == last_contract_column -%}
+                {%- do columns.append(('frozen_at', dbt.type_timestamp())) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(columns) }}
 {%- endmacro %}
 
 {# True when `existing` is a decimal type of the same scale as `wanted` but fewer digits. #}

@@ -1,7 +1,10 @@
 {#
     Frozen invoices (billing.final_invoices) show their frozen lines exactly as frozen;
     every other invoice shows its computed lines, the adjustment lines it hosts and its
-    credit lines.
+    credit lines. Every column is frozen with the line (the billing tables are made from this
+    model's contract), so nothing is recovered later; lines frozen before a column existed
+    have it null, and the columns that can be told from the rest (line_sequence,
+    usage_account_id, grant_id) are filled in for them.
 #}
 
 with
@@ -60,7 +63,13 @@ open_computed_lines as (
         computed_lines.currency,
         computed_lines.description,
         cast(null as {{ dbt.type_string() }}) as grant_id,
-        cast(null as {{ dbt.type_string() }}) as adjusted_invoice_line_id
+        cast(null as {{ dbt.type_string() }}) as adjusted_invoice_line_id,
+        computed_lines.usage_account_id,
+        computed_lines.line_sequence,
+        cast(null as {{ dbt.type_string() }}) as adjusted_invoice_id,
+        cast(null as {{ dbt.type_string() }}) as adjusted_line_type,
+        cast(null as date) as adjusted_period_start,
+        cast(null as date) as adjusted_period_end
     from computed_lines
     left join frozen_invoices
         on computed_lines.invoice_id = frozen_invoices.invoice_id
@@ -86,7 +95,13 @@ adjustment_lines as (
         currency,
         description,
         cast(null as {{ dbt.type_string() }}) as grant_id,
-        adjusted_invoice_line_id
+        adjusted_invoice_line_id,
+        usage_account_id,
+        line_sequence,
+        adjusted_invoice_id,
+        adjusted_line_type,
+        adjusted_period_start,
+        adjusted_period_end
     from adjustments
     where not is_pending
 
@@ -110,7 +125,13 @@ credit_lines as (
         currency,
         concat('Prepaid credit ', grant_id) as description,
         grant_id,
-        cast(null as {{ dbt.type_string() }}) as adjusted_invoice_line_id
+        cast(null as {{ dbt.type_string() }}) as adjusted_invoice_line_id,
+        cast(null as {{ dbt.type_string() }}) as usage_account_id,
+        cast({{ meterline.line_type_case("'credit'", 'sequence') }} as integer) as line_sequence,
+        cast(null as {{ dbt.type_string() }}) as adjusted_invoice_id,
+        cast(null as {{ dbt.type_string() }}) as adjusted_line_type,
+        cast(null as date) as adjusted_period_start,
+        cast(null as date) as adjusted_period_end
     from credit_applications
 
 ),
@@ -133,7 +154,19 @@ frozen_invoice_lines as (
         frozen_lines.currency,
         frozen_lines.description,
         frozen_credit_applications.grant_id,
-        frozen_lines.adjusted_invoice_line_id
+        frozen_lines.adjusted_invoice_line_id,
+        case
+            when frozen_lines.line_type <> 'credit'
+                then coalesce(frozen_lines.usage_account_id, frozen_lines.account_id)
+        end as usage_account_id,
+        coalesce(
+            frozen_lines.line_sequence,
+            cast({{ meterline.line_type_case('frozen_lines.line_type', 'sequence') }} as integer)
+        ) as line_sequence,
+        frozen_lines.adjusted_invoice_id,
+        frozen_lines.adjusted_line_type,
+        frozen_lines.adjusted_period_start,
+        frozen_lines.adjusted_period_end
     from frozen_lines
     inner join frozen_invoices
         on frozen_lines.invoice_id = frozen_invoices.invoice_id
@@ -173,9 +206,16 @@ final as (
         currency,
         description,
 
-        -- optional
+        -- optional (README, "Extensions to the data contract"); frozen with the line, in this
+        -- order (billing tables made before a column existed get it appended)
+        adjusted_invoice_line_id,
         grant_id,
-        adjusted_invoice_line_id
+        usage_account_id,
+        line_sequence,
+        adjusted_invoice_id,
+        adjusted_line_type,
+        adjusted_period_start,
+        adjusted_period_end
     from lines
 
 )

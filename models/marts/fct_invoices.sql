@@ -1,90 +1,49 @@
 {#
-    A frozen invoice (billing.final_invoices) is shown exactly as frozen and is final forever;
-    every other invoice is summed from its lines in fct_invoice_lines, with its status by date.
+    Every invoice of int_invoices (the one header model): a frozen invoice exactly as frozen,
+    final forever; every other one with its status by date, its lines before credits and the
+    credit lines that pay it (total = the sum of its lines in fct_invoice_lines).
 #}
 
 with
 
-invoice_lines as (
-
-    select * from {{ ref('fct_invoice_lines') }}
-
-),
-
-frozen_invoices as (
-
-    select * from {{ ref('stg_billing__final_invoices') }}
-
-),
-
 invoices as (
 
-    select
-        invoice_id,
-        account_id,
-        currency,
-        period_start,
-        period_end,
-        sum(case when line_type in ('usage', 'fixed') then amount else 0 end) as subtotal,
-        sum(amount) as total,
-        count(*) as line_count
-    from invoice_lines
-    group by
-        invoice_id,
-        account_id,
-        currency,
-        period_start,
-        period_end
+    select * from {{ ref('int_invoices') }}
 
 ),
 
-computed_invoices as (
+credit_applications as (
+
+    select * from {{ ref('int_credit_applications') }}
+
+),
+
+credits as (
 
     select
-        -- ids
-        invoices.invoice_id,
-        invoices.account_id,
-        invoices.currency,
+        invoice_id,
+        sum(applied_amount) as applied_amount,
+        count(*) as credit_line_count
+    from credit_applications
+    group by invoice_id
 
-        -- dates
-        invoices.period_start,
-        invoices.period_end,
+),
 
-        -- state
-        {{ meterline.invoice_status('invoices.period_end') }} as status,
+totaled as (
 
-        -- money
-        invoices.subtotal,
-        invoices.total,
-        invoices.line_count
+    select
+        invoices.*,
+        case
+            when invoices.is_frozen then invoices.frozen_total
+            else invoices.amount_before_credit - coalesce(credits.applied_amount, 0)
+        end as total,
+        case
+            when invoices.is_frozen then invoices.frozen_line_count
+            else invoices.line_count_before_credit + coalesce(credits.credit_line_count, 0)
+        end as line_count
     from invoices
-    left join frozen_invoices
-        on invoices.invoice_id = frozen_invoices.invoice_id
-    where frozen_invoices.invoice_id is null
-
-),
-
-frozen as (
-
-    select
-        invoice_id,
-        account_id,
-        currency,
-        period_start,
-        period_end,
-        status,
-        subtotal,
-        total,
-        line_count
-    from frozen_invoices
-
-),
-
-unioned as (
-
-    select * from computed_invoices
-    union all
-    select * from frozen
+    left join credits
+        on invoices.invoice_id = credits.invoice_id
 
 ),
 
@@ -107,7 +66,7 @@ final as (
         cast(subtotal as {{ meterline.money_type() }}) as subtotal,
         cast(total as {{ meterline.money_type() }}) as total,
         cast(line_count as bigint) as line_count
-    from unioned
+    from totaled
 
 )
 

@@ -1,3 +1,6 @@
+{#- Every column of the frozen lines: the table is made from fct_invoice_lines' contract
+    (macros/billing/create_billing_tables.sql), so it has what the mart has. -#}
+
 with
 
 source as (
@@ -14,6 +17,8 @@ renamed as (
         invoice_id,
         account_id,
         contract_id,
+        usage_account_id,
+        grant_id,
 
         -- dates
         period_start,
@@ -21,6 +26,7 @@ renamed as (
 
         -- line
         line_type,
+        line_sequence,
         meter_id,
         price_id,
         dimension_value,
@@ -28,7 +34,13 @@ renamed as (
         amount,
         currency,
         description,
+
+        -- the line an adjustment corrects
         adjusted_invoice_line_id,
+        adjusted_invoice_id,
+        adjusted_line_type,
+        adjusted_period_start,
+        adjusted_period_end,
 
         -- timestamps
         frozen_at

@@ -15,10 +15,8 @@ import duckdb
 from orchestration.billing.tables import (
     FINAL_INVOICE_LINES,
     FINAL_INVOICES,
-    INVOICE_COLUMNS,
-    INVOICE_LINE_COLUMNS,
-    INVOICE_LINE_OPTIONAL_COLUMNS,
-    column_names,
+    FROZEN_AT,
+    TABLES,
     ensure_billing_tables,
 )
 
@@ -38,18 +36,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def mart_optional_line_columns(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    """The optional frozen line columns (e.g. adjusted_invoice_line_id) the lines mart has."""
-    schema, table = MART_INVOICE_LINES.split(".")
+def frozen_columns(conn: duckdb.DuckDBPyConnection, table: str, mart: str) -> list[str]:
+    """The columns of a frozen table (its mart's, made from the mart's contract) that the mart
+    has, in the table's order: every one, unless the mart was built before a column existed."""
+    schema, name = mart.split(".")
     present = {
         row[0].lower()
         for row in conn.execute(
             "select column_name from information_schema.columns"
             " where table_schema = ? and table_name = ?",
-            [schema, table],
+            [schema, name],
         ).fetchall()
     }
-    return [name for name in column_names(INVOICE_LINE_OPTIONAL_COLUMNS) if name in present]
+    return [column for column, _ in TABLES[table] if column != FROZEN_AT[0] and column in present]
 
 
 def freeze_final_invoices(
@@ -58,10 +57,8 @@ def freeze_final_invoices(
     """Append every `final` invoice not frozen yet, with its lines, in one transaction."""
     ensure_billing_tables(conn)
     frozen_at = frozen_at or utc_now()
-    invoice_cols = ", ".join(column_names(INVOICE_COLUMNS))
-    line_cols = ", ".join(
-        column_names(INVOICE_LINE_COLUMNS) + mart_optional_line_columns(conn)
-    )
+    invoice_cols = ", ".join(frozen_columns(conn, FINAL_INVOICES, MART_INVOICES))
+    line_cols = ", ".join(frozen_columns(conn, FINAL_INVOICE_LINES, MART_INVOICE_LINES))
     conn.execute("begin transaction")
     try:
         new_ids = [

@@ -19,8 +19,6 @@ from orchestration.billing.tables import (
 ACCOUNTS = "staging.stg_accounts"
 CURRENCIES = "staging.stg_currencies"
 
-# Display order of lines on an exported or pushed invoice.
-LINE_TYPE_ORDER = ("usage", "fixed", "adjustment", "discount", "minimum_true_up", "credit")
 
 
 @dataclass(frozen=True)
@@ -39,6 +37,10 @@ class InvoiceLine:
     amount: Decimal
     currency: str
     description: str | None
+    # frozen with the line (optional mart columns): the account it rates (a child billed to
+    # its parent) and its place on the invoice (the line-type registry of the dbt project)
+    usage_account_id: str | None = None
+    line_sequence: int | None = None
 
 
 @dataclass(frozen=True)
@@ -81,13 +83,11 @@ def format_quantity(quantity: Decimal | None) -> str:
 
 
 def _line_sort_key(line: InvoiceLine) -> tuple[object, ...]:
-    rank = (
-        LINE_TYPE_ORDER.index(line.line_type)
-        if line.line_type in LINE_TYPE_ORDER
-        else len(LINE_TYPE_ORDER)
-    )
+    """Lines in the order of the line-type registry (line_sequence, frozen with each line; a
+    line frozen without one goes last), then by period, meter, group and price."""
     return (
-        rank,
+        line.line_sequence is None,
+        line.line_sequence or 0,
         line.period_start,
         line.meter_id or "",
         line.dimension_value or "",
@@ -99,7 +99,7 @@ def _line_sort_key(line: InvoiceLine) -> tuple[object, ...]:
 def load_frozen_invoices(conn: duckdb.DuckDBPyConnection) -> list[Invoice]:
     """Every frozen invoice with its frozen lines, ordered by period, account, currency."""
     invoice_cols = column_names(INVOICE_COLUMNS)
-    line_cols = column_names(INVOICE_LINE_COLUMNS)
+    line_cols = column_names(INVOICE_LINE_COLUMNS) + ["usage_account_id", "line_sequence"]
     select_invoice = ", ".join(f"invoice.{c}" for c in invoice_cols)
     invoice_rows = conn.execute(
         f"""

@@ -1,65 +1,57 @@
 """The append-only billing tables: column lists and create-if-missing DDL.
 
-The same tables are created by the dbt macro `create_billing_tables` (an `on-run-start` hook), so
-dbt models can read them as the source `billing` on a fresh warehouse. A test checks that both
-definitions agree.
+The frozen tables are made from the enforced contracts of the marts they freeze
+(models/marts/fct_invoices.yml, fct_invoice_lines.yml): every column of the mart, in the
+contract's order, with frozen_at after the data contract's own columns. The dbt macro
+`create_billing_tables` (an `on-run-start` hook) makes the same tables from the same contracts,
+so dbt models can read them as the source `billing` on a fresh warehouse; a test checks that both
+agree.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import duckdb
+import yaml
 
 BILLING_SCHEMA = "billing"
 FINAL_INVOICES = f"{BILLING_SCHEMA}.final_invoices"
 FINAL_INVOICE_LINES = f"{BILLING_SCHEMA}.final_invoice_lines"
 PUSH_LEDGER = f"{BILLING_SCHEMA}.push_ledger"
 
-MONEY = "decimal(38, 4)"
-QUANTITY = "decimal(37, 9)"  # macros/types.sql quantity_type
+MARTS_DIR = Path(__file__).resolve().parents[2] / "models" / "marts"
 
-# Contract columns of marts.fct_invoices, in the contract's order.
-INVOICE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("invoice_id", "varchar"),
-    ("account_id", "varchar"),
-    ("currency", "varchar"),
-    ("period_start", "date"),
-    ("period_end", "date"),
-    ("status", "varchar"),
-    ("subtotal", MONEY),
-    ("total", MONEY),
-    ("line_count", "bigint"),
+Columns = tuple[tuple[str, str], ...]
+
+
+def mart_contract_columns(model: str) -> Columns:
+    """The (name, data_type) of a mart's enforced contract, in its order."""
+    document = yaml.safe_load((MARTS_DIR / f"{model}.yml").read_text())
+    [node] = [m for m in document["models"] if m["name"] == model]
+    return tuple((c["name"].lower(), str(c["data_type"]).lower()) for c in node["columns"])
+
+
+def split_after(columns: Columns, last: str) -> tuple[Columns, Columns]:
+    """The columns up to and including `last` (the data contract's), and the rest (optional)."""
+    names = [name for name, _ in columns]
+    cut = names.index(last) + 1
+    return columns[:cut], columns[cut:]
+
+
+# Contract columns of marts.fct_invoices / fct_invoice_lines (data contract section 4), in
+# order, and the optional columns the marts add after them (frozen too).
+INVOICE_COLUMNS, INVOICE_OPTIONAL_COLUMNS = split_after(
+    mart_contract_columns("fct_invoices"), "line_count"
 )
-
-# Contract columns of marts.fct_invoice_lines, in the contract's order.
-INVOICE_LINE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("invoice_line_id", "varchar"),
-    ("invoice_id", "varchar"),
-    ("account_id", "varchar"),
-    ("contract_id", "varchar"),
-    ("period_start", "date"),
-    ("period_end", "date"),
-    ("line_type", "varchar"),
-    ("meter_id", "varchar"),
-    ("price_id", "varchar"),
-    ("dimension_value", "varchar"),
-    ("quantity", QUANTITY),
-    ("amount", MONEY),
-    ("currency", "varchar"),
-    ("description", "varchar"),
+INVOICE_LINE_COLUMNS, INVOICE_LINE_OPTIONAL_COLUMNS = split_after(
+    mart_contract_columns("fct_invoice_lines"), "description"
 )
 
 FROZEN_AT: tuple[str, str] = ("frozen_at", "timestamp")
 
-# Optional columns of marts.fct_invoice_lines that are frozen too, after frozen_at (added later:
-# ensure_billing_tables appends them to tables created before). adjusted_invoice_line_id: the
-# frozen line an `adjustment` line corrects (null for other lines).
-INVOICE_LINE_OPTIONAL_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("adjusted_invoice_line_id", "varchar"),
-)
-
-LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
+LEDGER_COLUMNS: Columns = (
     ("target", "varchar"),
     ("invoice_id", "varchar"),
     ("invoice_line_id", "varchar"),
@@ -68,14 +60,14 @@ LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("pushed_at", "timestamp"),
 )
 
-TABLES: dict[str, tuple[tuple[str, str], ...]] = {
-    FINAL_INVOICES: (*INVOICE_COLUMNS, FROZEN_AT),
+TABLES: dict[str, Columns] = {
+    FINAL_INVOICES: (*INVOICE_COLUMNS, FROZEN_AT, *INVOICE_OPTIONAL_COLUMNS),
     FINAL_INVOICE_LINES: (*INVOICE_LINE_COLUMNS, FROZEN_AT, *INVOICE_LINE_OPTIONAL_COLUMNS),
     PUSH_LEDGER: LEDGER_COLUMNS,
 }
 
 
-def column_names(columns: tuple[tuple[str, str], ...]) -> list[str]:
+def column_names(columns: Columns) -> list[str]:
     return [name for name, _ in columns]
 
 

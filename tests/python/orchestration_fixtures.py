@@ -57,6 +57,9 @@ LINES = [
     ("l_b_nov", "inv_b_nov", "usage", "api_calls", "p_api_jp", None, "100", "300"),
 ]
 
+# line_sequence of each line type, as the line-type registry (macros/billing/line_types.sql) gives it
+LINE_SEQUENCE = {"usage": 1, "fixed": 2, "discount": 6, "credit": 11}
+
 # Stripe amounts in minor units, worked out by hand from LINES (USD x 100, JPY x 1).
 EXPECTED_STRIPE_ITEMS = {
     "l_a1": 12345,
@@ -108,7 +111,7 @@ def build_fixture_warehouse(path: Path) -> Path:
                 contract_id varchar, period_start date, period_end date, line_type varchar,
                 meter_id varchar, price_id varchar, dimension_value varchar,
                 quantity decimal(22, 9), amount decimal(38, 4), currency varchar,
-                description varchar
+                description varchar, line_sequence integer
             )
             """
         )
@@ -119,11 +122,12 @@ def build_fixture_warehouse(path: Path) -> Path:
             rows.append(
                 (line_id, invoice_id, account, f"ctr_{account}", period[0], period[1],
                  line_type, meter, price, dim, None if qty is None else Decimal(qty),
-                 Decimal(amount), currency, f"{line_type} {meter or ''}".strip())
+                 Decimal(amount), currency, f"{line_type} {meter or ''}".strip(),
+                 LINE_SEQUENCE[line_type])
             )
         conn.executemany(
             "insert into marts.fct_invoice_lines values "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
     finally:

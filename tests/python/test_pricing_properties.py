@@ -66,10 +66,11 @@ SETTINGS = settings(
 class Compiled:
     """The compiled queries (kept out of failure reports: they are long)."""
 
-    def __init__(self, database: Path, tiered: str, flat: str, credits: str, invoices: str,
-                 percentage: str):
+    def __init__(self, database: Path, tiered: str, flat: str, credits: str, headers: str,
+                 invoices: str, percentage: str):
         self.database, self.tiered, self.flat = database, tiered, flat
-        self.credits, self.invoices, self.percentage = credits, invoices, percentage
+        self.credits, self.headers, self.invoices = credits, headers, invoices
+        self.percentage = percentage
 
     def __repr__(self) -> str:
         return "Compiled(...)"
@@ -77,10 +78,14 @@ class Compiled:
 
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> Compiled:
-    """Compile every query in one dbt invocation; fct_invoices is compiled from its model file."""
+    """Compile every query in one dbt invocation; int_invoices and fct_invoices are compiled from
+    their model files."""
     work_dir = tmp_path_factory.mktemp("pricing_properties")
+    headers_model = (PROJECT_DIR / "models" / "intermediate" / "rating" / "int_invoices.sql").read_text()
     invoices_model = (PROJECT_DIR / "models" / "marts" / "fct_invoices.sql").read_text()
-    inline = f"\n{SPLIT}\n".join([TIERED_SQL, FLAT_SQL, CREDIT_SQL, invoices_model, PERCENTAGE_SQL])
+    inline = f"\n{SPLIT}\n".join(
+        [TIERED_SQL, FLAT_SQL, CREDIT_SQL, headers_model, invoices_model, PERCENTAGE_SQL]
+    )
     run = run_dbt(
         ["compile", "--quiet", "--inline", inline],
         work_dir,
@@ -89,22 +94,28 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> Compiled:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     parts = run.stdout.split(SPLIT)
-    assert len(parts) == 5, run.stdout
-    tiered, flat, credits, invoices, percentage = (part.strip() for part in parts)
-    return Compiled(run.database, tiered, flat, credits, invoices, percentage)
+    assert len(parts) == 6, run.stdout
+    tiered, flat, credits, headers, invoices, percentage = (part.strip() for part in parts)
+    return Compiled(run.database, tiered, flat, credits, headers, invoices, percentage)
 
 
 @pytest.fixture
 def connection(compiled: Compiled) -> Iterator[duckdb.DuckDBPyConnection]:
-    # the compiled fct_invoices reads "prop"."marts"."fct_invoice_lines": same file name; and
-    # the frozen invoices (period close), of which these cases have none
+    # the compiled int_invoices and fct_invoices read their inputs from "prop" (same file name):
+    # the computed lines, adjustments and credits each case writes, and the frozen invoices
+    # (period close), of which these cases have none
     with duckdb.connect(str(compiled.database)) as conn:
-        conn.execute("create schema if not exists marts")
-        conn.execute("create schema if not exists staging")
+        for schema in ("intermediate", "staging"):
+            conn.execute(f"create schema if not exists {schema}")
         conn.execute("""create or replace table staging.stg_billing__final_invoices (
             invoice_id varchar, account_id varchar, currency varchar, period_start date,
             period_end date, status varchar, subtotal decimal(38, 4), total decimal(38, 4),
             line_count bigint, frozen_at timestamp)""")
+        conn.execute("""create or replace table staging.stg_billing__final_invoice_lines (
+            invoice_id varchar, line_type varchar, amount decimal(38, 4))""")
+        conn.execute("""create or replace table intermediate.int_invoice_adjustments (
+            invoice_id varchar, account_id varchar, currency varchar, period_start date,
+            period_end date, line_type varchar, amount decimal(38, 4), is_pending boolean)""")
         yield conn
 
 
@@ -326,9 +337,11 @@ def test_invoice_total_is_sum_of_lines_and_never_negative(
     due = charge_total + discount
     case.invoices = [(invoice_id, sequence, due) for invoice_id, sequence, _ in case.invoices]
     credits = allocate(connection, compiled, case)
-    connection.execute("""create or replace table marts.fct_invoice_lines (
+    connection.execute("""create or replace table intermediate.int_invoice_computed_lines (
         invoice_id varchar, account_id varchar, currency varchar, period_start date,
         period_end date, line_type varchar, amount decimal(38, 4))""")
+    connection.execute("""create or replace table intermediate.int_credit_applications (
+        invoice_id varchar, grant_id varchar, applied_amount decimal(38, 4))""")
     lines = []
     for number, (invoice_id, _, _) in enumerate(case.invoices):
         start, end = f"2026-{number + 1:02d}-01", f"2026-{number + 2:02d}-01"
@@ -336,9 +349,17 @@ def test_invoice_total_is_sum_of_lines_and_never_negative(
         lines += [(*base, line_type, amount) for line_type, amount in charges]
         if discount:
             lines.append((*base, "discount", discount))
-        lines += [(*base, "credit", -v) for (i, _), v in credits.items() if i == invoice_id]
-    connection.executemany("insert into marts.fct_invoice_lines values (?, ?, ?, ?, ?, ?, ?)",
-                           lines)
+    connection.executemany(
+        "insert into intermediate.int_invoice_computed_lines values (?, ?, ?, ?, ?, ?, ?)", lines
+    )
+    connection.executemany(
+        "insert into intermediate.int_credit_applications values (?, ?, ?)",
+        [(i, g, v) for (i, g), v in credits.items()],
+    )
+    connection.execute(f"create or replace table intermediate.int_invoices as {compiled.headers}")
+    lines += [
+        (i, "a", "USD", None, None, "credit", -v) for (i, _), v in credits.items()
+    ]
     invoices = connection.execute(
         f"select invoice_id, subtotal, total, line_count from ({compiled.invoices}) as i"
     ).fetchall()

@@ -5,7 +5,9 @@
     first covered day (the period's first day, or the contract's first day
     inside it). A contract's own usage price replaces the plan's price for the
     same (meter_id, dimension_value); a contract's fixed prices replace the
-    plan's fixed prices as a whole.
+    plan's fixed prices as a whole. A one-time price (section 7.2) applies once, to the
+    period that contains its bill_on (empty: the contract's first day), and is never
+    replaced: a contract's one-time prices add to its plan's.
 #}
 
 with
@@ -45,12 +47,15 @@ candidates as (
             prices.{{ column }},
         {%- endfor %}
         prices.fixed_amount,
+        prices.bill_on,
         contract_periods.covered_days,
         contract_periods.period_days,
 
         -- dates
         contract_periods.period_start,
         contract_periods.period_end,
+        contract_periods.coverage_start,
+        contract_periods.coverage_end,
 
         -- money
         contract_periods.currency
@@ -62,6 +67,13 @@ candidates as (
         )
         and (prices.effective_from is null or contract_periods.coverage_start >= prices.effective_from)
         and (prices.effective_to is null or contract_periods.coverage_start < prices.effective_to)
+        and (
+            prices.charge_type <> 'one_time'
+            or (
+                coalesce(prices.bill_on, contract_periods.contract_starts_on) >= contract_periods.period_start
+                and coalesce(prices.bill_on, contract_periods.contract_starts_on) < contract_periods.period_end
+            )
+        )
 
 ),
 
@@ -79,7 +91,8 @@ ranked as (
                 charge_type,
                 case when charge_type = 'usage' then meter_id end,
                 case when charge_type = 'usage' then dimension_value is null end,
-                case when charge_type = 'usage' then coalesce(dimension_value, '') end
+                case when charge_type = 'usage' then coalesce(dimension_value, '') end,
+                case when charge_type = 'one_time' then price_id end
             order by source_rank
         ) as override_rank
     from candidates
@@ -108,12 +121,15 @@ final as (
             {{ column }},
         {%- endfor %}
         fixed_amount,
+        bill_on,
         covered_days,
         period_days,
 
         -- dates
         period_start,
         period_end,
+        coverage_start,
+        coverage_end,
 
         -- money
         currency

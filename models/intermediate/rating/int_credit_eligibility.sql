@@ -3,8 +3,9 @@
 
     Only invoices that are not frozen are allocated: a frozen invoice keeps its frozen credit
     lines (int_frozen_credit_applications), and int_credit_applications starts every grant
-    from the balance they left. An invoice's amount due before credits is the sum of its
-    charge and commitment lines and of the adjustment lines it hosts (never below zero). A
+    from the balance they left. An invoice's amount due before credits is its
+    amount_before_credit (int_invoices: its computed lines and the adjustment lines it hosts),
+    never below zero. A
     grant of the invoice's account and currency is eligible when the period starts on or after
     its effective_on and before its expires_on. Within an invoice grants are used most
     eligible first (priority ascending, nulls last; earliest expires_on, nulls last;
@@ -13,72 +14,16 @@
 
 with
 
-computed_lines as (
+invoices as (
 
-    select * from {{ ref('int_invoice_computed_lines') }}
-
-),
-
-adjustments as (
-
-    select * from {{ ref('int_invoice_adjustments') }}
-
-),
-
-frozen_invoices as (
-
-    select * from {{ ref('stg_billing__final_invoices') }}
+    select * from {{ ref('int_invoices') }}
+    where not is_frozen
 
 ),
 
 credit_grants as (
 
     select * from {{ ref('stg_credit_grants') }}
-
-),
-
-lines as (
-
-    select
-        computed_lines.invoice_id,
-        computed_lines.account_id,
-        computed_lines.currency,
-        computed_lines.period_start,
-        computed_lines.period_end,
-        computed_lines.amount
-    from computed_lines
-    left join frozen_invoices
-        on computed_lines.invoice_id = frozen_invoices.invoice_id
-    where frozen_invoices.invoice_id is null
-    union all
-    select
-        invoice_id,
-        account_id,
-        currency,
-        period_start,
-        period_end,
-        amount
-    from adjustments
-    where not is_pending
-
-),
-
-invoices as (
-
-    select
-        invoice_id,
-        account_id,
-        currency,
-        period_start,
-        period_end,
-        sum(amount) as amount_before_credit
-    from lines
-    group by
-        invoice_id,
-        account_id,
-        currency,
-        period_start,
-        period_end
 
 ),
 
@@ -122,7 +67,8 @@ sequenced as (
         *,
         cast(dense_rank() over (
             partition by account_id, currency
-            order by period_start
+            -- one invoice a step (a quarter and a month may start on the same day)
+            order by period_start, period_end, invoice_id
         ) as integer) as period_sequence,
         cast(row_number() over (
             partition by invoice_id

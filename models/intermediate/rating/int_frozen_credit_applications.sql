@@ -1,9 +1,10 @@
 {#
     Prepaid credit already applied by frozen invoices: one row per frozen credit line, with
-    the grant it drew on. The frozen lines do not store grant_id; a credit line's id is
-    surrogate_key(invoice_id, 'credit', null, null, null, grant_id), so the grant is the one
-    of the invoice's account and currency whose key matches. A line no grant matches (its
-    grant was removed from the seed) keeps grant_id null and fails a warning test.
+    the grant it drew on, as frozen with the line. A credit line frozen before grant_id was
+    frozen too has it null: its grant is the one of the invoice's account and currency whose
+    key matches the line's id (surrogate_key(invoice_id, 'credit', null, null, null,
+    grant_id)). A line no grant matches (its grant was removed from the seed) keeps grant_id
+    null and fails a warning test.
 #}
 
 with
@@ -37,9 +38,11 @@ candidates as (
         on
             frozen_credit_lines.account_id = credit_grants.account_id
             and frozen_credit_lines.currency = credit_grants.currency
-    where {{ meterline.invoice_line_key(
-        'frozen_credit_lines.invoice_id', "'credit'", grant_id='credit_grants.grant_id'
-    ) }} = frozen_credit_lines.invoice_line_id
+    where
+        frozen_credit_lines.grant_id is null
+        and {{ meterline.invoice_line_key(
+            'frozen_credit_lines.invoice_id', "'credit'", grant_id='credit_grants.grant_id'
+        ) }} = frozen_credit_lines.invoice_line_id
 
 ),
 
@@ -51,7 +54,7 @@ final as (
         frozen_credit_lines.invoice_id,
         frozen_credit_lines.account_id,
         frozen_credit_lines.currency,
-        candidates.grant_id,
+        coalesce(frozen_credit_lines.grant_id, candidates.grant_id) as grant_id,
 
         -- dates
         frozen_credit_lines.period_start,

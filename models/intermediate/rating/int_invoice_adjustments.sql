@@ -3,8 +3,9 @@
     differently, billed as `adjustment` lines on the account's next invoice in the same
     currency that is not final.
 
-    Per original line of a frozen invoice (usage, fixed, discount, minimum_true_up; keyed by
-    its stable invoice_line_id):
+    Per original line of a frozen invoice (every line type the registry marks `recomputed`,
+    macros/billing/line_types.sql: all but credits and adjustments; keyed by its stable
+    invoice_line_id):
         delta = fresh amount - frozen amount - adjustments of that line already frozen
     (on other final invoices), so a later change bills only the new difference. A line new in
     the fresh computation counts fully, a vanished line negatively. Credit lines are never
@@ -59,14 +60,14 @@ fresh_lines as (
     from computed_lines
     inner join frozen_invoices
         on computed_lines.invoice_id = frozen_invoices.invoice_id
-    where computed_lines.line_type in ('usage', 'fixed', 'discount', 'minimum_true_up')
+    where computed_lines.line_type in {{ meterline.line_type_list('recomputed') }}
 
 ),
 
 frozen_original_lines as (
 
     select * from frozen_lines
-    where line_type in ('usage', 'fixed', 'discount', 'minimum_true_up')
+    where line_type in {{ meterline.line_type_list('recomputed') }}
 
 ),
 
@@ -77,14 +78,33 @@ frozen_adjustment_lines as (
 
 ),
 
--- the original line of a frozen adjustment, found by its key among the frozen invoices of
--- the account (needed when the line is neither fresh nor frozen any more)
+-- the original line of a frozen adjustment, as the adjustment line recorded it (needed when
+-- the line is neither fresh nor frozen any more)
 adjusted_originals as (
 
     select distinct
         frozen_adjustment_lines.adjusted_invoice_line_id as invoice_line_id,
+        frozen_adjustment_lines.adjusted_invoice_id as invoice_id,
+        frozen_adjustment_lines.account_id,
+        frozen_adjustment_lines.usage_account_id,
+        frozen_adjustment_lines.contract_id,
+        frozen_adjustment_lines.adjusted_period_start as period_start,
+        frozen_adjustment_lines.adjusted_period_end as period_end,
+        frozen_adjustment_lines.adjusted_line_type as line_type,
+        frozen_adjustment_lines.meter_id,
+        frozen_adjustment_lines.price_id,
+        frozen_adjustment_lines.dimension_value,
+        frozen_adjustment_lines.currency
+    from frozen_adjustment_lines
+    where frozen_adjustment_lines.adjusted_line_type is not null
+    union all
+    -- adjustment lines frozen before they recorded their original (adjusted_line_type null):
+    -- the original is the line of a frozen invoice of the account whose key matches
+    select distinct
+        frozen_adjustment_lines.adjusted_invoice_line_id as invoice_line_id,
         frozen_invoices.invoice_id,
         frozen_invoices.account_id,
+        frozen_invoices.account_id as usage_account_id,
         frozen_adjustment_lines.contract_id,
         frozen_invoices.period_start,
         frozen_invoices.period_end,
@@ -99,19 +119,20 @@ adjusted_originals as (
             frozen_adjustment_lines.account_id = frozen_invoices.account_id
             and frozen_adjustment_lines.currency = frozen_invoices.currency
     cross join (
-        select 'usage' as line_type
-        union all
-        select 'fixed' as line_type
-        union all
-        select 'discount' as line_type
-        union all
-        select 'minimum_true_up' as line_type
+        {%- for line_type in meterline.line_type_names('recomputed') %}
+            select '{{ line_type }}' as line_type
+            {%- if not loop.last %}
+                union all
+            {%- endif %}
+        {%- endfor %}
     ) as original_types
-    where {{ meterline.invoice_line_key(
-        'frozen_invoices.invoice_id', 'original_types.line_type',
-        'frozen_adjustment_lines.contract_id', 'frozen_adjustment_lines.price_id',
-        'frozen_adjustment_lines.dimension_value'
-    ) }} = frozen_adjustment_lines.adjusted_invoice_line_id
+    where
+        frozen_adjustment_lines.adjusted_line_type is null
+        and {{ meterline.invoice_line_key(
+            'frozen_invoices.invoice_id', 'original_types.line_type',
+            'frozen_adjustment_lines.contract_id', 'frozen_adjustment_lines.price_id',
+            'frozen_adjustment_lines.dimension_value'
+        ) }} = frozen_adjustment_lines.adjusted_invoice_line_id
 
 ),
 
@@ -121,6 +142,7 @@ original_keys as (
         invoice_line_id,
         invoice_id,
         account_id,
+        usage_account_id,
         contract_id,
         period_start,
         period_end,
@@ -135,6 +157,7 @@ original_keys as (
         invoice_line_id,
         invoice_id,
         account_id,
+        coalesce(usage_account_id, account_id) as usage_account_id,
         contract_id,
         period_start,
         period_end,
@@ -150,13 +173,15 @@ original_keys as (
 ),
 
 -- one row per original line (the key fixes every column but meter_id, which is null for
--- non-usage lines and the same everywhere for usage lines)
+-- non-usage lines and the same everywhere for usage lines, and usage_account_id, which a line
+-- frozen before it was recorded lacks)
 originals as (
 
     select
         invoice_line_id,
         max(invoice_id) as invoice_id,
         max(account_id) as account_id,
+        max(usage_account_id) as usage_account_id,
         max(contract_id) as contract_id,
         max(period_start) as period_start,
         max(period_end) as period_end,
@@ -295,10 +320,10 @@ described as (
     select
         placed.*,
         concat(
-            'Adjustment for ', substr(cast(placed.period_start as {{ dbt.type_string() }}), 1, 7),
+            'Adjustment for ', {{ meterline.period_label('placed.period_start', 'placed.period_end') }},
             case when placed.line_type = 'usage' then ' (late usage): ' else ' (recomputed): ' end,
-            case placed.line_type
-                when 'usage'
+            case
+                when placed.line_type = 'usage'
                     then concat(
                         coalesce(meters.description, placed.meter_id),
                         case
@@ -314,9 +339,11 @@ described as (
                             else ''
                         end
                     )
-                when 'fixed' then concat('Fixed fee (', placed.price_id, ')')
-                when 'discount' then 'Discount'
-                else 'Minimum commitment true-up'
+                -- the line type's name (line-type registry), with its price when it has one
+                else concat(
+                    {{ meterline.line_type_case('placed.line_type', 'label') }},
+                    case when placed.price_id is not null then concat(' (', placed.price_id, ')') else '' end
+                )
             end,
             ' = ',
             {{ meterline.format_money('placed.delta_amount', 'currencies.minor_units') }}
@@ -341,6 +368,7 @@ final as (
         end as invoice_line_id,
         case when pending_reason is null then host_invoice_id end as invoice_id,
         account_id,
+        usage_account_id,
         contract_id,
 
         -- dates (the host invoice's period)
@@ -349,6 +377,7 @@ final as (
 
         -- line
         'adjustment' as line_type,
+        cast({{ meterline.line_type_case("'adjustment'", 'sequence') }} as integer) as line_sequence,
         meter_id,
         price_id,
         dimension_value,

@@ -1,8 +1,10 @@
 {#
-    The charge lines of every invoice: one usage line per rated usage row (its text from
-    its pricing model, macros/pricing/pricing_models.sql) and
-    one fixed line per fixed price and contract period (prorated by covered
-    days), each rounded to the currency's minor units, half away from zero.
+    The charge lines of every contract period: one usage line per rated usage row (its text
+    from its pricing model, macros/pricing/pricing_models.sql), one fixed line per fixed price
+    (prorated by covered days) and one one_time line per one-time price in the period that
+    contains its bill_on (in full: never prorated), each rounded to the currency's minor
+    units, half away from zero. account_id is the account the line rates; the invoice it goes
+    on is chosen in int_invoice_computed_lines.
 #}
 
 with
@@ -129,6 +131,8 @@ fixed_lines as (
         -- numerics
         contract_prices.covered_days,
         contract_prices.period_days,
+        contract_prices.coverage_start,
+        contract_prices.coverage_end,
         {{ meterline.round_money(
             meterline.prorate_amount(
                 'contract_prices.fixed_amount', 'contract_prices.covered_days', 'contract_prices.period_days'
@@ -151,17 +155,54 @@ fixed_lines as (
 
 ),
 
+one_time_lines as (
+
+    select
+        -- ids
+        contract_prices.account_id,
+        contract_prices.contract_id,
+        contract_prices.price_id,
+
+        -- dates
+        contract_prices.period_start,
+        contract_prices.period_end,
+
+        -- numerics
+        {{ meterline.round_money('contract_prices.fixed_amount', 'currencies.minor_units') }} as amount,
+
+        -- money
+        contract_prices.currency,
+        currencies.minor_units
+    from contract_prices
+    inner join currencies
+        on contract_prices.currency = currencies.currency
+    where contract_prices.charge_type = 'one_time'
+
+),
+
 described_fixed_lines as (
 
     select
         *,
         concat(
             'Fixed fee (', plan_label, ')',
+            -- a period other than a calendar month is named (v1 periods keep the v1 text)
             case
-                when covered_days < period_days
+                when not {{ meterline.is_calendar_month('period_start', 'period_end') }}
+                    then concat(', ', {{ meterline.period_label('period_start', 'period_end') }})
+                else ''
+            end,
+            case
+                when covered_days < period_days and {{ meterline.is_calendar_month('period_start', 'period_end') }}
                     then concat(
                         ', ', cast(covered_days as {{ dbt.type_string() }}),
                         ' of ', cast(period_days as {{ dbt.type_string() }}), ' days'
+                    )
+                when covered_days < period_days
+                    then concat(
+                        ' (', {{ meterline.period_label('coverage_start', 'coverage_end') }}, ', ',
+                        cast(covered_days as {{ dbt.type_string() }}),
+                        ' of ', cast(period_days as {{ dbt.type_string() }}), ' days)'
                     )
                 else ''
             end,
@@ -203,6 +244,21 @@ unioned as (
         currency,
         description
     from described_fixed_lines
+    union all
+    select
+        account_id,
+        contract_id,
+        period_start,
+        period_end,
+        'one_time' as line_type,
+        cast(null as {{ dbt.type_string() }}) as meter_id,
+        price_id,
+        cast(null as {{ dbt.type_string() }}) as dimension_value,
+        cast(null as {{ meterline.quantity_type() }}) as quantity,
+        amount,
+        currency,
+        concat('One-time fee (', price_id, ') = ', {{ meterline.format_money('amount', 'minor_units') }}) as description
+    from one_time_lines
 
 ),
 
@@ -210,7 +266,6 @@ final as (
 
     select
         -- ids
-        {{ meterline.surrogate_key(['account_id', 'currency', 'period_start']) }} as invoice_id,
         account_id,
         contract_id,
 

@@ -1,109 +1,93 @@
 {#
-    Per contract inside an invoice, after its charge lines and in this order:
-    `discount` = -round(discount_percent % of the contract's usage and fixed
-    lines), then `minimum_true_up` = the contract's minimum commitment minus
-    its lines so far (charges and discount), when positive. The minimum is per
-    billing period and is not prorated.
+    The lines of commitments (data contract section 7.3) for every contract period of a term:
+    commitment_fee, commitment_drawdown (negative), overage_surcharge and commitment_true_up,
+    each only when not zero. The figures are int_commitment_periods'; this model words them.
 #}
 
 with
 
-contract_periods as (
+commitment_periods as (
 
-    select * from {{ ref('int_contract_periods') }}
-
-),
-
-charge_lines as (
-
-    select * from {{ ref('int_invoice_charge_lines') }}
+    select * from {{ ref('int_commitment_periods') }}
 
 ),
 
-currencies as (
-
-    select * from {{ ref('stg_currencies') }}
-
-),
-
-contract_charges as (
-
-    select
-        contract_id,
-        period_start,
-        sum(amount) as charge_amount
-    from charge_lines
-    group by
-        contract_id,
-        period_start
-
-),
-
-discounted as (
-
-    select
-        contract_periods.account_id,
-        contract_periods.contract_id,
-        contract_periods.period_start,
-        contract_periods.period_end,
-        contract_periods.currency,
-        contract_periods.discount_percent,
-        contract_periods.minimum_commitment,
-        currencies.minor_units,
-        coalesce(contract_charges.charge_amount, 0) as charge_amount,
-        case
-            when contract_periods.discount_percent > 0
-                then -{{ meterline.round_money(
-                    meterline.percent_of_amount(
-                        'coalesce(contract_charges.charge_amount, 0)', 'contract_periods.discount_percent'
-                    ),
-                    'currencies.minor_units'
-                ) }}
-            else cast(0 as {{ meterline.money_type() }})
-        end as discount_amount
-    from contract_periods
-    inner join currencies
-        on contract_periods.currency = currencies.currency
-    left join contract_charges
-        on
-            contract_periods.contract_id = contract_charges.contract_id
-            and contract_periods.period_start = contract_charges.period_start
-
-),
-
-trued_up as (
+labeled as (
 
     select
         *,
-        case
-            when
-                minimum_commitment is not null
-                and minimum_commitment - (charge_amount + discount_amount) > 0
-                then {{ meterline.round_money(
-                    'minimum_commitment - (charge_amount + discount_amount)', 'minor_units'
-                ) }}
-            else cast(0 as {{ meterline.money_type() }})
-        end as true_up_amount
-    from discounted
+        concat(
+            case when commitment_type = 'prepaid' then 'Prepaid' else 'Postpaid' end,
+            ' commitment ',
+            {{ meterline.period_label('term_starts_on', 'term_ends_on') }}
+        ) as commitment_label
+    from commitment_periods
 
 ),
 
-discount_lines as (
+fee_lines as (
 
     select
         account_id,
         contract_id,
         period_start,
         period_end,
-        'discount' as line_type,
-        discount_amount as amount,
+        'commitment_fee' as line_type,
+        fee_amount as amount,
         currency,
         concat(
-            'Discount ', {{ meterline.format_number('discount_percent') }}, '% of ',
-            {{ meterline.format_money('charge_amount', 'minor_units') }}
+            commitment_label,
+            case
+                when fee_schedule = 'upfront' then ', billed upfront'
+                else concat(
+                    ', fee ', cast(term_period_number as {{ dbt.type_string() }}),
+                    ' of ', cast(term_period_count as {{ dbt.type_string() }})
+                )
+            end,
+            ' = ', {{ meterline.format_money('fee_amount', 'minor_units') }}
         ) as description
-    from trued_up
-    where discount_amount <> 0
+    from labeled
+    where fee_amount <> 0
+
+),
+
+drawdown_lines as (
+
+    select
+        account_id,
+        contract_id,
+        period_start,
+        period_end,
+        'commitment_drawdown' as line_type,
+        -drawdown_amount as amount,
+        currency,
+        concat(
+            commitment_label, ': ',
+            {{ meterline.format_money('drawdown_amount', 'minor_units') }}, ' drawn, ',
+            {{ meterline.format_money('balance_after', 'minor_units') }}, ' left'
+        ) as description
+    from labeled
+    where commitment_type = 'prepaid' and drawdown_amount <> 0
+
+),
+
+surcharge_lines as (
+
+    select
+        account_id,
+        contract_id,
+        period_start,
+        period_end,
+        'overage_surcharge' as line_type,
+        surcharge_amount as amount,
+        currency,
+        concat(
+            'Overage surcharge ', {{ meterline.format_number('overage_surcharge_percent') }}, '% of ',
+            {{ meterline.format_money('overage_amount', 'minor_units') }}, ' = ',
+            {{ meterline.format_money('surcharge_amount', 'minor_units') }}
+        ) as description
+    from labeled
+    where surcharge_amount <> 0
 
 ),
 
@@ -114,22 +98,27 @@ true_up_lines as (
         contract_id,
         period_start,
         period_end,
-        'minimum_true_up' as line_type,
+        'commitment_true_up' as line_type,
         true_up_amount as amount,
         currency,
         concat(
-            'Minimum commitment true-up: ',
-            {{ meterline.format_money('minimum_commitment', 'minor_units') }}, ' committed, ',
-            {{ meterline.format_money('charge_amount + discount_amount', 'minor_units') }}, ' billed'
+            commitment_label, ' true-up: ',
+            {{ meterline.format_money('commitment_amount', 'minor_units') }}, ' committed, ',
+            {{ meterline.format_money('eligible_to_date', 'minor_units') }}, ' used = ',
+            {{ meterline.format_money('true_up_amount', 'minor_units') }}
         ) as description
-    from trued_up
+    from labeled
     where true_up_amount <> 0
 
 ),
 
 unioned as (
 
-    select * from discount_lines
+    select * from fee_lines
+    union all
+    select * from drawdown_lines
+    union all
+    select * from surcharge_lines
     union all
     select * from true_up_lines
 
@@ -139,7 +128,6 @@ final as (
 
     select
         -- ids
-        {{ meterline.surrogate_key(['account_id', 'currency', 'period_start']) }} as invoice_id,
         account_id,
         contract_id,
 

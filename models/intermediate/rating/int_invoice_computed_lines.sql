@@ -1,8 +1,12 @@
 {#
-    The fresh computation of every invoice's lines before credits: its charge lines
-    (usage, fixed) and commitment lines (discount, minimum_true_up), with their stable
-    invoice_line_id. Frozen periods are computed too: fct_invoice_lines shows the frozen rows
-    instead, and int_invoice_adjustments bills the difference.
+    The fresh computation of every invoice's lines before credits, of every kind the line-type
+    registry (macros/billing/line_types.sql) lists as computed: charge lines (usage, fixed,
+    one_time), discount lines (discount, minimum_true_up) and commitment lines (fee, drawdown,
+    overage surcharge, true-up), with their stable invoice_line_id and their place on the
+    invoice. A line rates one account (usage_account_id) and goes on the invoice of the account
+    that account is billed to (itself, or its parent: data contract section 7.4). Frozen periods
+    are computed too: fct_invoice_lines shows the frozen rows instead, and
+    int_invoice_adjustments bills the difference.
 #}
 
 with
@@ -13,45 +17,65 @@ charge_lines as (
 
 ),
 
+discount_lines as (
+
+    select * from {{ ref('int_invoice_discount_lines') }}
+
+),
+
 commitment_lines as (
 
     select * from {{ ref('int_invoice_commitment_lines') }}
 
 ),
 
+accounts as (
+
+    select * from {{ ref('stg_accounts') }}
+
+),
+
 lines as (
 
+    {%- for step in ['charge_lines', 'discount_lines', 'commitment_lines'] %}
+        select
+            account_id,
+            contract_id,
+            period_start,
+            period_end,
+            line_type,
+            meter_id,
+            price_id,
+            dimension_value,
+            quantity,
+            amount,
+            currency,
+            description
+        from {{ step }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+billed_to as (
+
     select
-        invoice_id,
-        account_id,
-        contract_id,
-        period_start,
-        period_end,
-        line_type,
-        meter_id,
-        price_id,
-        dimension_value,
-        quantity,
-        amount,
-        currency,
-        description
-    from charge_lines
-    union all
+        lines.*,
+        accounts.bill_to_account_id
+    from lines
+    inner join accounts
+        on lines.account_id = accounts.account_id
+
+),
+
+invoiced as (
+
     select
-        invoice_id,
-        account_id,
-        contract_id,
-        period_start,
-        period_end,
-        line_type,
-        meter_id,
-        price_id,
-        dimension_value,
-        quantity,
-        amount,
-        currency,
-        description
-    from commitment_lines
+        *,
+        {{ meterline.invoice_key('bill_to_account_id', 'currency', 'period_start', 'period_end') }} as invoice_id
+    from billed_to
 
 ),
 
@@ -63,7 +87,8 @@ final as (
             'invoice_id', 'line_type', 'contract_id', 'price_id', 'dimension_value'
         ) }} as invoice_line_id,
         invoice_id,
-        account_id,
+        bill_to_account_id as account_id,
+        account_id as usage_account_id,
         contract_id,
 
         -- dates
@@ -72,6 +97,7 @@ final as (
 
         -- line
         line_type,
+        cast({{ meterline.line_type_case('line_type', 'sequence') }} as integer) as line_sequence,
         meter_id,
         price_id,
         dimension_value,
@@ -79,7 +105,7 @@ final as (
         cast(amount as {{ meterline.money_type() }}) as amount,
         currency,
         description
-    from lines
+    from invoiced
 
 )
 
