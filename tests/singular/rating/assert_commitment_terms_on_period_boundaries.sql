@@ -1,8 +1,9 @@
--- Configuration error (data contract 7.3): a commitment term that does not start on a
--- billing-period start of its contract (or the contract's first day), or does not end on a
--- period end (or the contract's end). Only the periods built so far (int_contract_periods,
--- up to as_of) are known: a date after the last of them is checked on a later run, once its
--- period is built (before the term's last invoice). One row per commitment and date.
+-- Configuration error (data contract 7.3): a commitment term that does not start and end on
+-- billing-period boundaries of its contract (a period's start or end, or the contract's first
+-- or last day). Only the periods built so far are known (int_contract_periods, up to as_of):
+-- a date after the last of them is checked on a later run, once its period is built (before
+-- the term's last invoice); a date before the contract is named by
+-- assert_commitment_terms_fit_their_contracts. One row per commitment and date.
 with
 
 commitments as (
@@ -23,21 +24,28 @@ periods as (
 
 ),
 
-period_starts as (
+boundaries as (
 
-    select distinct
+    select
         contract_id,
-        period_start
+        period_start as boundary_on
     from periods
-
-),
-
-period_ends as (
-
-    select distinct
+    union
+    select
         contract_id,
-        period_end
+        period_end as boundary_on
     from periods
+    union
+    select
+        contract_id,
+        starts_on as boundary_on
+    from contracts
+    union
+    select
+        contract_id,
+        ends_on as boundary_on
+    from contracts
+    where ends_on is not null
 
 ),
 
@@ -45,6 +53,7 @@ known_periods as (
 
     select
         contract_id,
+        min(period_start) as known_from,
         max(period_end) as known_until
     from periods
     group by contract_id
@@ -54,61 +63,40 @@ known_periods as (
 term_dates as (
 
     select
-        commitments.commitment_id,
-        commitments.contract_id,
+        commitment_id,
+        contract_id,
         'starts_on' as column_name,
-        commitments.starts_on as term_date,
-        contracts.starts_on = commitments.starts_on as is_contract_boundary,
-        period_starts.period_start is not null as is_period_boundary,
-        commitments.starts_on < known_periods.known_until as is_known
+        starts_on as term_date
     from commitments
-    inner join contracts
-        on commitments.contract_id = contracts.contract_id
-    inner join known_periods
-        on commitments.contract_id = known_periods.contract_id
-    left join period_starts
-        on
-            commitments.contract_id = period_starts.contract_id
-            and commitments.starts_on = period_starts.period_start
-
     union all
-
     select
-        commitments.commitment_id,
-        commitments.contract_id,
+        commitment_id,
+        contract_id,
         'ends_on' as column_name,
-        commitments.ends_on as term_date,
-        coalesce(contracts.ends_on = commitments.ends_on, false) as is_contract_boundary,
-        period_ends.period_end is not null as is_period_boundary,
-        commitments.ends_on <= known_periods.known_until as is_known
+        ends_on as term_date
     from commitments
-    inner join contracts
-        on commitments.contract_id = contracts.contract_id
-    inner join known_periods
-        on commitments.contract_id = known_periods.contract_id
-    left join period_ends
-        on
-            commitments.contract_id = period_ends.contract_id
-            and commitments.ends_on = period_ends.period_end
 
 ),
 
 checked as (
 
     select
-        commitment_id,
-        contract_id,
-        column_name,
-        term_date,
-        case
-            when column_name = 'starts_on' then 'not a billing-period start of the contract'
-            else 'not a billing-period end of the contract'
-        end as problem
+        term_dates.commitment_id,
+        term_dates.contract_id,
+        term_dates.column_name,
+        term_dates.term_date,
+        'not a billing-period boundary of the contract' as problem
     from term_dates
+    inner join known_periods
+        on term_dates.contract_id = known_periods.contract_id
+    left join boundaries
+        on
+            term_dates.contract_id = boundaries.contract_id
+            and term_dates.term_date = boundaries.boundary_on
     where
-        is_known
-        and not is_contract_boundary
-        and not is_period_boundary
+        term_dates.term_date >= known_periods.known_from
+        and term_dates.term_date <= known_periods.known_until
+        and boundaries.boundary_on is null
 
 )
 

@@ -1,6 +1,7 @@
 -- Configuration error (data contract 7.4): a credit grant of an account billed to its
 -- parent. The parent's grants pay the invoice that carries the child's lines; the child has
--- no invoice of its own for a grant to pay. One row per grant.
+-- no invoice of its own for a grant to pay. One row per grant; a failure skips the invoices
+-- (the models built from both), never the ingestion and rating of usage.
 with
 
 grants as (

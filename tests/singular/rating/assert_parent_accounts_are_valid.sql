@@ -1,7 +1,9 @@
--- Configuration error (data contract 7.4): an account whose parent is not an account, is the
--- account itself or has a parent of its own, or one billed to its parent without a parent.
--- One row per account and problem; child_account_id names a child of a parent that has a
--- parent.
+-- Configuration error (data contract 7.4): an account with a bill_to other than self or
+-- parent, billed to its parent without a parent, whose parent is not an account, is the
+-- account itself or has a parent of its own. One row per account and problem;
+-- child_account_id names a child of a parent that has a parent.
+-- Runs after {{ ref('stg_credit_grants') }}: a failure skips only the models built from both,
+-- the invoices (which the grants pay), never the ingestion and rating of usage.
 with
 
 accounts as (
@@ -15,8 +17,11 @@ account_checks as (
     select
         accounts.account_id,
         accounts.parent_account_id,
+        accounts.bill_to,
         cast(null as {{ dbt.type_string() }}) as child_account_id,
         case
+            when accounts.bill_to not in ('self', 'parent')
+                then 'bill_to is not self or parent'
             when accounts.parent_account_id = accounts.account_id
                 then 'the account is its own parent'
             when accounts.parent_account_id is not null and parents.account_id is null
@@ -35,6 +40,7 @@ parents_with_parents as (
     select
         parents.account_id,
         parents.parent_account_id,
+        parents.bill_to,
         children.account_id as child_account_id,
         'a parent has no parent: this account is the parent of child_account_id' as problem
     from accounts as children
