@@ -39,7 +39,9 @@ renamed as (
 
         -- dates
         cast(effective_from as date) as effective_from,
-        cast(effective_to as date) as effective_to
+        cast(effective_to as date) as effective_to,
+        -- one_time only: the day it is billed (null = the contract's starts_on)
+        cast({{ meterline.optional_seed_column(seed_columns, 'bill_on', 'date') }} as date) as bill_on
     from source
 
 )

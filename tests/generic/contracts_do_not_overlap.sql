@@ -1,9 +1,14 @@
-{# No two contracts of one account are in force on the same day. #}
-{% test contracts_do_not_overlap(model) %}
+{#
+    No two rows of one `within` group are in force on the same day: by default no two
+    contracts of one account; with within=contract_id, id_column=commitment_id no two
+    commitment terms of one contract. Each failure names the group and both ids; ends_on null
+    is open-ended.
+#}
+{% test contracts_do_not_overlap(model, within='account_id', id_column='contract_id') %}
 
 with
 
-contracts as (
+terms as (
 
     select * from {{ model }}
 
@@ -12,14 +17,14 @@ contracts as (
 overlapping as (
 
     select
-        earlier.account_id,
-        earlier.contract_id as contract_id,
-        later.contract_id as overlapping_contract_id
-    from contracts as earlier
-    inner join contracts as later
+        earlier.{{ within }},
+        earlier.{{ id_column }} as {{ id_column }},
+        later.{{ id_column }} as overlapping_{{ id_column }}
+    from terms as earlier
+    inner join terms as later
         on
-            earlier.account_id = later.account_id
-            and earlier.contract_id < later.contract_id
+            earlier.{{ within }} = later.{{ within }}
+            and earlier.{{ id_column }} < later.{{ id_column }}
             and earlier.starts_on < coalesce(later.ends_on, cast('9999-12-31' as date))
             and later.starts_on < coalesce(earlier.ends_on, cast('9999-12-31' as date))
 

@@ -71,7 +71,7 @@ def test_custom_sql_meter_is_rated(tmp_path: Path) -> None:
     meters = (PROJECT_DIR / "seeds" / "meters.csv").read_text()
     meters += "storage_gb_days,custom_storage_gb_days,sum,gb,,GB-day,Storage (GB-days)\n"
     prices = (PROJECT_DIR / "seeds" / "prices.csv").read_text()
-    prices += "p_payg_gb_days,payg,,usage,storage_gb_days,,per_unit,0.5,,,,,,,,,,,,\n"
+    prices += "p_payg_gb_days,payg,,usage,storage_gb_days,,per_unit,0.5,,,,,,,,,,,,,\n"
     project = make_project_copy(tmp_path, {"meters.csv": meters, "prices.csv": prices})
     model_dir = project / "models" / "intermediate" / "custom_meters"
     model_dir.mkdir(parents=True, exist_ok=True)

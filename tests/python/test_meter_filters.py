@@ -45,8 +45,8 @@ def test_only_successful_api_calls_are_billed(tmp_path: Path) -> None:
     meters += "api_errors,api_request,count,,,request,Failed API requests\n"
     prices = (seeds_dir / "prices.csv").read_text()
     prices += (
-        "p_globex_api,,c_globex,usage,api_requests,,per_unit,0.25,,,,,,,,,,,,\n"
-        "p_globex_errors,,c_globex,usage,api_errors,,per_unit,0.10,,,,,,,,,,,,\n"
+        "p_globex_api,,c_globex,usage,api_requests,,per_unit,0.25,,,,,,,,,,,,,\n"
+        "p_globex_errors,,c_globex,usage,api_errors,,per_unit,0.10,,,,,,,,,,,,,\n"
     )
     landing = tmp_path / "landing"
     write_ndjson(landing / "api.ndjson", [

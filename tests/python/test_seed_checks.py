@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_DIR, DbtRun, run_dbt
+from conftest import PROJECT_DIR, DbtRun, only_seeds, run_dbt
 
 FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "rating"
 AS_OF = "2026-02-20"
@@ -30,23 +30,42 @@ BAD_ROWS = {
         "c_negative_minimum,acct_grad,grad,2027-07-01,2027-08-01,-100,",
     ],
     "prices.csv": [
-        "p_ten_decimals,std,,usage,units,u10,per_unit,0.0000000015,,,,,,,,,,,,",
-        "p_negative_unit,std,,usage,units,uneg,per_unit,-0.01,,,,,,,,,,,,",
-        "p_huge_unit,std,,usage,units,uhuge,per_unit,1000000,,,,,,,,,,,,",
-        "p_zero_package,std,,usage,units,pzero,package,1,0,,,,,,,,,,,",
-        "p_negative_package,std,,usage,units,pneg,package,1,-10,,,,,,,,,,,",
-        "p_negative_free,std,,usage,units,fneg,per_unit,1,,-1,,,,,,,,,,",
-        "p_negative_fixed,neg_fixed_plan,,fixed,,,,,,,-10.00,,,,,,,,,",
-        "p_five_decimals,five_plan,,fixed,,,,,,,1.23456,,,,,,,,,",
-        "p_fixed_too_large,big_plan,,fixed,,,,,,,1000000000,,,,,,,,,",
-        "p_negative_minimum,std,,usage,units,mneg,per_unit,1,,,,-1.00,,,,,,,,",
-        "p_negative_maximum,std,,usage,units,xneg,per_unit,1,,,,,-5.00,,,,,,,",
-        "p_maximum_below_minimum,std,,usage,units,xmin,per_unit,1,,,,10.00,5.00,,,,,,,",
+        "p_ten_decimals,std,,usage,units,u10,per_unit,0.0000000015,,,,,,,,,,,,,",
+        "p_negative_unit,std,,usage,units,uneg,per_unit,-0.01,,,,,,,,,,,,,",
+        "p_huge_unit,std,,usage,units,uhuge,per_unit,1000000,,,,,,,,,,,,,",
+        "p_zero_package,std,,usage,units,pzero,package,1,0,,,,,,,,,,,,",
+        "p_negative_package,std,,usage,units,pneg,package,1,-10,,,,,,,,,,,,",
+        "p_negative_free,std,,usage,units,fneg,per_unit,1,,-1,,,,,,,,,,,",
+        "p_negative_fixed,neg_fixed_plan,,fixed,,,,,,,-10.00,,,,,,,,,,",
+        "p_five_decimals,five_plan,,fixed,,,,,,,1.23456,,,,,,,,,,",
+        "p_fixed_too_large,big_plan,,fixed,,,,,,,1000000000,,,,,,,,,,",
+        "p_negative_minimum,std,,usage,units,mneg,per_unit,1,,,,-1.00,,,,,,,,,",
+        "p_negative_maximum,std,,usage,units,xneg,per_unit,1,,,,,-5.00,,,,,,,,",
+        "p_maximum_below_minimum,std,,usage,units,xmin,per_unit,1,,,,10.00,5.00,,,,,,,,",
         # percentage pricing (data contract 7.7): header tier_scope, percent_rate, per_event_amount,
-        # per_event_minimum, per_event_maximum at the end
-        "p_rate_over_100,std,,usage,units,rate,percentage,,,,,,,,,,150,,,",
-        "p_negative_event_fee,std,,usage,units,fee,percentage,,,,,,,,,,1,-0.10,,",
-        "p_event_max_below_min,std,,usage,units,evmax,percentage,,,,,,,,,,1,,1.00,0.50",
+        # per_event_minimum, per_event_maximum, then bill_on (7.2) at the end
+        "p_rate_over_100,std,,usage,units,rate,percentage,,,,,,,,,,150,,,,",
+        "p_negative_event_fee,std,,usage,units,fee,percentage,,,,,,,,,,1,-0.10,,,",
+        "p_event_max_below_min,std,,usage,units,evmax,percentage,,,,,,,,,,1,,1.00,0.50,",
+        # one-time charges (data contract 7.2): bill_on last
+        "p_unknown_charge_type,std,,recurring,,,,,,,1.00,,,,,,,,,,",
+        "p_usage_bill_on,std,,usage,units,ubill,per_unit,1,,,,,,,,,,,,,2026-01-15",
+    ],
+    # commitment_id, contract_id, commitment_type, amount, starts_on, ends_on, fee_schedule,
+    # overage_surcharge_percent, applies_to (data contract 7.3)
+    "commitments.csv": [
+        "k_unknown_type,c_grad,prepay,100,2026-01-01,2026-02-01,,,",
+        "k_unknown_fee_schedule,c_grad,prepaid,100,2026-02-01,2026-03-01,monthly,,",
+        "k_unknown_applies_to,c_grad,prepaid,100,2026-03-01,2026-04-01,,,everything",
+        "k_postpaid_fee_schedule,c_grad,postpaid,100,2026-04-01,2026-05-01,upfront,,",
+        "k_postpaid_surcharge,c_grad,postpaid,100,2026-05-01,2026-06-01,,5,",
+        "k_zero_amount,c_grad,prepaid,0,2026-06-01,2026-07-01,,,",
+        "k_no_amount,c_grad,prepaid,,2026-07-01,2026-08-01,,,",
+        "k_cents_of_cents,c_grad,prepaid,1.00001,2026-08-01,2026-09-01,,,",
+        "k_negative_surcharge,c_grad,prepaid,100,2026-09-01,2026-10-01,,-5,",
+        "k_no_end,c_grad,prepaid,100,2026-10-01,,,,",
+        "k_backwards,c_grad,prepaid,100,2027-02-01,2027-01-01,,,",
+        "k_no_contract,,prepaid,100,2027-03-01,2027-04-01,,,",
     ],
     "price_tiers.csv": [
         "p_grad,4,,-1,",
@@ -100,6 +119,26 @@ EXPECTED_FAILURES = [
     ("prices_seed_values_valid", "prices.csv", "p_negative_minimum", "minimum_amount", "-1"),
     ("prices_seed_values_valid", "prices.csv", "p_negative_maximum", "maximum_amount", "-5"),
     ("prices_seed_values_valid", "prices.csv", "p_maximum_below_minimum", "maximum_amount", "5"),
+    ("prices_seed_values_valid", "prices.csv", "p_unknown_charge_type", "charge_type", "recurring"),
+    ("prices_seed_values_valid", "prices.csv", "p_usage_bill_on", "bill_on", "2026-01-15"),
+    ("commitments_seed_values_valid", "commitments.csv", "k_unknown_type", "commitment_type",
+     "prepay"),
+    ("commitments_seed_values_valid", "commitments.csv", "k_unknown_fee_schedule", "fee_schedule",
+     "monthly"),
+    ("commitments_seed_values_valid", "commitments.csv", "k_unknown_applies_to", "applies_to",
+     "everything"),
+    ("commitments_seed_values_valid", "commitments.csv", "k_postpaid_fee_schedule",
+     "fee_schedule", "upfront"),
+    ("commitments_seed_values_valid", "commitments.csv", "k_postpaid_surcharge",
+     "overage_surcharge_percent", "5"),
+    ("commitments_seed_values_valid", "commitments.csv", "k_zero_amount", "amount", "0"),
+    ("commitments_seed_values_valid", "commitments.csv", "k_no_amount", "amount", None),
+    ("commitments_seed_values_valid", "commitments.csv", "k_cents_of_cents", "amount", "1.00001"),
+    ("commitments_seed_values_valid", "commitments.csv", "k_negative_surcharge",
+     "overage_surcharge_percent", "-5"),
+    ("commitments_seed_values_valid", "commitments.csv", "k_no_end", "ends_on", None),
+    ("commitments_seed_values_valid", "commitments.csv", "k_backwards", "ends_on", "2027-01-01"),
+    ("commitments_seed_values_valid", "commitments.csv", "k_no_contract", "contract_id", None),
     ("price_tiers_seed_values_valid", "price_tiers.csv", "p_grad/4", "unit_amount", "-1"),
     ("price_tiers_seed_values_valid", "price_tiers.csv", "p_vol/4", "flat_amount", "-2.5"),
     ("price_tiers_seed_values_valid", "price_tiers.csv", "p_vol/5", "up_to", "0.00000000001"),
@@ -140,7 +179,10 @@ def _results(work_dir: Path) -> dict[str, dict]:
 
 
 def _test_result(results: dict[str, dict], test_name: str) -> dict:
-    (result,) = [r for uid, r in results.items() if uid.startswith(f"test.meterline.{test_name}.")]
+    # a generic test's id ends in a hash, a singular test's is its name
+    (result,) = [r for uid, r in results.items()
+                 if uid == f"test.meterline.{test_name}"
+                 or uid.startswith(f"test.meterline.{test_name}.")]
     return result
 
 
@@ -280,3 +322,141 @@ def test_meter_filter_of_an_unknown_meter_fails_a_test_naming_the_row(tmp_path: 
     assert _failure_rows(run, result) == {
         ("meter_filters.csv", "api_request/status/eq/200", "meter_id", "api_request")
     }
+
+
+# Mistakes across seeds (data contract 7.2-7.4): every value is valid on its own, so staging is
+# built and the data tests that read several models name the rows. Contracts c_main
+# (2026-01-01 to 2027-01-01) and c_other (from 2026-03-15), both on plan pl, monthly periods.
+CROSS_SEED_AS_OF = "2026-11-25"
+CROSS_SEED_ROWS = {
+    "accounts.csv": [
+        {"account_id": "acct_parent", "account_name": "Parent"},
+        {"account_id": "acct_child", "account_name": "Child", "parent_account_id": "acct_parent",
+         "bill_to": "parent"},
+        {"account_id": "acct_sibling", "account_name": "Sibling",
+         "parent_account_id": "acct_parent"},
+        {"account_id": "acct_grandchild", "account_name": "Grandchild",
+         "parent_account_id": "acct_child", "bill_to": "parent"},
+        {"account_id": "acct_own_parent", "account_name": "Own", "parent_account_id": "acct_own_parent"},
+        {"account_id": "acct_lost", "account_name": "Lost", "parent_account_id": "acct_nobody"},
+        {"account_id": "acct_orphan", "account_name": "Orphan", "bill_to": "parent"},
+        {"account_id": "acct_typo", "account_name": "Typo", "parent_account_id": "acct_parent",
+         "bill_to": "Parnt"},
+    ],
+    "currencies.csv": [{"currency": "USD", "minor_units": "2"}],
+    "plans.csv": [{"plan_id": "pl", "plan_name": "Plan", "currency": "USD"}],
+    "contracts.csv": [
+        {"contract_id": "c_main", "account_id": "acct_parent", "plan_id": "pl",
+         "starts_on": "2026-01-01", "ends_on": "2027-01-01"},
+        {"contract_id": "c_other", "account_id": "acct_sibling", "plan_id": "pl",
+         "starts_on": "2026-03-15"},
+    ],
+    "prices.csv": [
+        # a plan's one-time price is billed on every contract of the plan: c_other starts later
+        {"price_id": "p_plan_once", "plan_id": "pl", "charge_type": "one_time",
+         "fixed_amount": "10", "bill_on": "2026-03-01"},
+        {"price_id": "p_plan_default", "plan_id": "pl", "charge_type": "one_time",
+         "fixed_amount": "10"},
+        {"price_id": "p_contract_on_end", "contract_id": "c_main", "charge_type": "one_time",
+         "fixed_amount": "10", "bill_on": "2027-01-01"},
+        {"price_id": "p_contract_early", "contract_id": "c_other", "charge_type": "one_time",
+         "fixed_amount": "10", "bill_on": "2026-03-14"},
+        {"price_id": "p_contract_default", "contract_id": "c_other", "charge_type": "one_time",
+         "fixed_amount": "10"},
+    ],
+    "commitments.csv": [
+        {"commitment_id": commitment_id, "contract_id": contract_id, "commitment_type": kind,
+         "amount": "100", "starts_on": starts_on, "ends_on": ends_on}
+        for commitment_id, contract_id, kind, starts_on, ends_on in [
+            ("k_ok", "c_main", "prepaid", "2026-01-01", "2026-07-01"),
+            ("k_overlap", "c_main", "prepaid", "2026-06-01", "2026-09-01"),
+            ("k_after", "c_main", "postpaid", "2026-10-01", "2027-02-01"),
+            ("k_before", "c_main", "postpaid", "2025-12-01", "2026-01-01"),
+            # the contract's first day is a boundary of its term
+            ("k_contract_start", "c_other", "postpaid", "2026-03-15", "2026-04-01"),
+            ("k_mid_start", "c_other", "postpaid", "2026-04-10", "2026-06-01"),
+            ("k_mid_end", "c_other", "prepaid", "2026-06-01", "2026-07-15"),
+            # after the periods built so far (as_of): not checked yet
+            ("k_future", "c_other", "prepaid", "2027-01-01", "2027-03-20"),
+            ("k_no_contract", "c_nowhere", "prepaid", "2026-01-01", "2026-02-01"),
+        ]
+    ],
+    "credit_grants.csv": [
+        {"grant_id": grant_id, "account_id": account_id, "currency": "USD", "amount": "5",
+         "effective_on": "2026-01-01"}
+        for grant_id, account_id in [("g_child", "acct_child"), ("g_sibling", "acct_sibling"),
+                                     ("g_parent", "acct_parent")]
+    ],
+}
+
+# test name -> the rows it names (the columns of CROSS_SEED_COLUMNS)
+CROSS_SEED_FAILURES = {
+    "assert_one_time_prices_bill_inside_their_contracts": {
+        ("p_plan_once", "c_other"), ("p_contract_on_end", "c_main"),
+        ("p_contract_early", "c_other"),
+    },
+    "assert_commitment_terms_fit_their_contracts": {
+        ("k_after", "c_main"), ("k_before", "c_main"), ("k_no_contract", "c_nowhere"),
+    },
+    "assert_commitment_terms_on_period_boundaries": {
+        ("k_mid_start", "starts_on"), ("k_mid_end", "ends_on"),
+    },
+    "commitment_terms_do_not_overlap": {("c_main", "k_ok", "k_overlap")},
+    "assert_parent_accounts_are_valid": {
+        ("acct_child", "acct_grandchild"), ("acct_own_parent", None), ("acct_lost", None),
+        ("acct_orphan", None), ("acct_typo", None),
+    },
+    "assert_no_credit_grants_on_accounts_billed_to_parent": {("g_child", "acct_parent")},
+    # the relationships test of stg_commitments names the unknown contract too
+    "relationships_stg_commitments_contract_id__contract_id__ref_stg_contracts_": {
+        ("c_nowhere",),
+    },
+}
+CROSS_SEED_COLUMNS = {
+    "assert_one_time_prices_bill_inside_their_contracts": "price_id, contract_id",
+    "assert_commitment_terms_fit_their_contracts": "commitment_id, contract_id",
+    "assert_commitment_terms_on_period_boundaries": "commitment_id, column_name",
+    "commitment_terms_do_not_overlap": "contract_id, commitment_id, overlapping_commitment_id",
+    "assert_parent_accounts_are_valid": "account_id, child_account_id",
+    "assert_no_credit_grants_on_accounts_billed_to_parent": "grant_id, bill_to_account_id",
+    "relationships_stg_commitments_contract_id__contract_id__ref_stg_contracts_": "from_field",
+}
+
+
+@pytest.fixture(scope="module")
+def cross_seed_mistakes(tmp_path_factory: pytest.TempPathFactory) -> SeedMistakes:
+    work_dir: Path = tmp_path_factory.mktemp("cross_seed_mistakes")
+    landing = work_dir / "landing"
+    landing.mkdir()
+    run = run_dbt(
+        ["build", "--store-failures", "--select",
+         "+int_contract_periods +stg_prices +stg_commitments +stg_accounts +stg_credit_grants",
+         "--exclude", "resource_type:unit_test", "--indirect-selection", "cautious"],
+        work_dir, landing_dir=landing, as_of=CROSS_SEED_AS_OF,
+        seeds=only_seeds(CROSS_SEED_ROWS),
+    )
+    return SeedMistakes(run, _results(work_dir))
+
+
+@pytest.mark.parametrize("test_name", sorted(CROSS_SEED_FAILURES))
+def test_cross_seed_mistake_fails_a_test_naming_the_rows(
+    cross_seed_mistakes: SeedMistakes, test_name: str,
+) -> None:
+    result = _test_result(cross_seed_mistakes.results, test_name)
+    assert result["status"] == "fail", result
+    rows = cross_seed_mistakes.run.query(
+        f"select {CROSS_SEED_COLUMNS[test_name]} from {result['relation_name']}"
+    )
+    assert set(rows) == CROSS_SEED_FAILURES[test_name]
+
+
+def test_cross_seed_mistakes_fail_only_their_tests(cross_seed_mistakes: SeedMistakes) -> None:
+    """Every model is built (the values are valid), and no other test fails."""
+    results = cross_seed_mistakes.results
+    assert cross_seed_mistakes.run.returncode != 0
+    not_built = {uid: r["status"] for uid, r in results.items()
+                 if uid.startswith(("model.", "seed.")) and r["status"] != "success"}
+    assert not_built == {}
+    not_passed = {uid.split(".")[2] for uid, r in results.items()
+                  if uid.startswith("test.") and r["status"] != "pass"}
+    assert not_passed == set(CROSS_SEED_FAILURES)
