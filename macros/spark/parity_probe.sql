@@ -9,10 +9,17 @@
     product_cases (optional): list of [id, quantity, unit_price, package_size] as decimal
     strings (a quantity_type, a unit_price_type, a positive quantity_type), written to
     parity.product_probe with the rating macros' results over wide quantities.
+
+    billing_period_cases (optional): list of [id, anchor, months, day] (dates as
+    YYYY-MM-DD), written to parity.billing_period_probe with the billing period macros'
+    results (macros/billing/billing_periods.sql).
 #}
-{% macro create_arithmetic_parity_probe(cases, product_cases=none) %}
+{% macro create_arithmetic_parity_probe(cases, product_cases=none, billing_period_cases=none) %}
     {%- if product_cases is not none -%}
         {%- do meterline.create_product_parity_probe(product_cases) -%}
+    {%- endif -%}
+    {%- if billing_period_cases is not none -%}
+        {%- do meterline.create_billing_period_parity_probe(billing_period_cases) -%}
     {%- endif -%}
     {%- set relation = api.Relation.create(schema='parity', identifier='arithmetic_probe') -%}
     {%- set rows = [] -%}
@@ -182,6 +189,52 @@
         drop table if exists {{ relation }}
     {%- endcall -%}
     {%- call statement('create_product_probe') -%}
+        create table {{ relation }} as {{ select_sql }}
+    {%- endcall -%}
+    {%- do adapter.commit() if target.type != 'spark' -%}
+{% endmacro %}
+
+{#
+    Test helper: the billing period macros over given anchors, cadences and days, into table
+    parity.billing_period_probe. cases: list of [id, anchor, months, day].
+#}
+{% macro create_billing_period_parity_probe(cases) %}
+    {%- set relation = api.Relation.create(schema='parity', identifier='billing_period_probe') -%}
+    {%- set rows = [] -%}
+    {%- for case in cases -%}
+        {%- do rows.append(
+            "(" ~ case[0] | int
+            ~ ", cast('" ~ case[1] ~ "' as date)"
+            ~ ", " ~ case[2] | int
+            ~ ", cast('" ~ case[3] ~ "' as date))"
+        ) -%}
+    {%- endfor -%}
+    {%- set select_sql -%}
+        select
+            indexed.*,
+            {{ meterline.period_label('indexed.period_start', 'indexed.period_end') }} as period_label
+        from (
+        select
+            probes.*,
+            {{ meterline.billing_period_start('probes.anchor', 'probes.months', 'probes.period_index') }}
+                as period_start,
+            {{ meterline.billing_period_start('probes.anchor', 'probes.months', 'probes.period_index + 1') }}
+                as period_end
+        from (
+            select
+                probe_values.*,
+                {{ meterline.billing_period_index('probe_values.day', 'probe_values.anchor', 'probe_values.months') }}
+                    as period_index
+            from (values {{ rows | join(', ') }})
+                as probe_values (probe_id, anchor, months, day)
+        ) as probes
+        ) as indexed
+    {%- endset -%}
+    {%- do adapter.create_schema(relation) -%}
+    {%- call statement('drop_billing_period_probe') -%}
+        drop table if exists {{ relation }}
+    {%- endcall -%}
+    {%- call statement('create_billing_period_probe') -%}
         create table {{ relation }} as {{ select_sql }}
     {%- endcall -%}
     {%- do adapter.commit() if target.type != 'spark' -%}

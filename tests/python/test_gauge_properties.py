@@ -64,7 +64,9 @@ def connection(compiled: Compiled) -> Iterator[duckdb.DuckDBPyConnection]:
         conn.execute("create schema if not exists staging")
         conn.execute("""create or replace table staging.stg_contracts as
             select 'c1' as contract_id, 'A' as account_id, 'pl' as plan_id,
-                date '2026-01-01' as starts_on, cast(null as date) as ends_on""")
+                date '2026-01-01' as starts_on, cast(null as date) as ends_on,
+                'month' as bill_frequency, date '2000-01-01' as bill_anchor_on,
+                1 as period_months""")
         yield conn
 
 

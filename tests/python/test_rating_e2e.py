@@ -2,7 +2,8 @@
 
 Seeds and landing events are the files in tests/fixtures/rating (seeds replace the demo
 seeds in a temporary copy of the project). as_of 2026-02-20, grace 3 days: January
-invoices are final, February invoices open. Every expected amount is worked out by hand
+invoices are final, February invoices open; acct_qtr is billed by calendar quarter (its
+first quarter is open). Every expected amount is worked out by hand
 below; none is read back from the models.
 """
 
@@ -60,6 +61,12 @@ EXPECTED_INVOICES = {
     ("acct_jpy", "JPY", JAN): ("final", "519", "519", 2),
     # 1000 + 1 request (1 February in Tokyo) x 0.5 = 0.5 -> 1; 1001
     ("acct_jpy", "JPY", FEB): ("open", "1001", "1001", 2),
+    # quarterly (data contract 7.1, calendar quarters): one period 1 January to 1 April, open
+    # (as_of 20 February). Fixed 90.00 a quarter from 15 January: 76 of 90 days (17 + 28 + 31
+    # of 31 + 28 + 31) = 90 x 76 / 90 = 76.00; users: u1 (20 January, 3 February) and u2
+    # (10 February) = 2 once in the quarter (January 1 + February 2 = 3 by month) x 1.00 =
+    # 2.00; 76.00 + 2.00 = 78.00
+    ("acct_qtr", "USD", JAN): ("open", "78.00", "78.00", 2),
 }
 
 # (account, period_start, line_type, price_id or grant_id, dimension_value): amount
@@ -159,6 +166,27 @@ def test_descriptions_explain_the_charge(built: DbtRun) -> None:
         "Units: 10 free + 12 packages of 10 × 100 = 1,200.00",
         "Tenths: 1 package of 0.3 × 1 = 1.00",
     }
+
+
+def test_quarterly_contract_is_billed_over_the_whole_quarter(built: DbtRun) -> None:
+    invoices = built.query("""
+        select cast(period_start as varchar), cast(period_end as varchar)
+        from marts.fct_invoices where account_id = 'acct_qtr'
+    """)
+    assert invoices == [(JAN, "2026-04-01")]
+    rated = built.query("""
+        select meter_id, cast(period_start as varchar), cast(period_end as varchar), quantity,
+               amount
+        from marts.fct_rated_usage where account_id = 'acct_qtr'
+    """)
+    # two distinct users in the quarter, at 1.00 each
+    assert rated == [("users", JAN, "2026-04-01", Decimal(2), Decimal(2))]
+    lines = built.query("""
+        select line_type, amount, description from marts.fct_invoice_lines
+        where account_id = 'acct_qtr' and line_type = 'fixed'
+    """)
+    # 15 January to 1 April: 17 + 28 + 31 = 76 of 31 + 28 + 31 = 90 days; 90 x 76 / 90 = 76
+    assert lines == [("fixed", Decimal("76.00"), "Fixed fee (Quarterly), 76 of 90 days = 76.00")]
 
 
 def test_unpriced_and_out_of_contract_usage_is_audited_not_billed(built: DbtRun) -> None:

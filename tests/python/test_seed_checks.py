@@ -23,11 +23,13 @@ AS_OF = "2026-02-20"
 # seed file -> rows appended to the fixture's seed (header order of the fixture's file)
 BAD_ROWS = {
     "contracts.csv": [
-        "c_negative_discount,acct_grad,grad,2027-01-01,2027-02-01,,-5",
-        "c_discount_over_100,acct_grad,grad,2027-02-01,2027-03-01,,150",
-        "c_ends_before_start,acct_grad,grad,2027-05-10,2027-05-01,,",
-        "c_ends_on_start,acct_grad,grad,2027-06-01,2027-06-01,,",
-        "c_negative_minimum,acct_grad,grad,2027-07-01,2027-08-01,-100,",
+        "c_negative_discount,acct_grad,grad,2027-01-01,2027-02-01,,-5,,",
+        "c_discount_over_100,acct_grad,grad,2027-02-01,2027-03-01,,150,,",
+        "c_ends_before_start,acct_grad,grad,2027-05-10,2027-05-01,,,,",
+        "c_ends_on_start,acct_grad,grad,2027-06-01,2027-06-01,,,,",
+        "c_negative_minimum,acct_grad,grad,2027-07-01,2027-08-01,-100,,,",
+        # billing cadence (data contract 7.1): header bill_frequency, bill_anchor_on at the end
+        "c_fortnightly,acct_grad,grad,2027-09-01,2027-10-01,,,fortnight,",
     ],
     "prices.csv": [
         "p_ten_decimals,std,,usage,units,u10,per_unit,0.0000000015,,,,,,,,,,,,,",
@@ -104,6 +106,7 @@ EXPECTED_FAILURES = [
     ("contracts_seed_values_valid", "contracts.csv", "c_ends_before_start", "ends_on", "2027-05-01"),
     ("contracts_seed_values_valid", "contracts.csv", "c_ends_on_start", "ends_on", "2027-06-01"),
     ("contracts_seed_values_valid", "contracts.csv", "c_negative_minimum", "minimum_commitment", "-100"),
+    ("contracts_seed_values_valid", "contracts.csv", "c_fortnightly", "bill_frequency", "fortnight"),
     ("prices_seed_values_valid", "prices.csv", "p_ten_decimals", "unit_amount", "0.0000000015"),
     ("prices_seed_values_valid", "prices.csv", "p_negative_unit", "unit_amount", "-0.01"),
     ("prices_seed_values_valid", "prices.csv", "p_huge_unit", "unit_amount", "1000000"),

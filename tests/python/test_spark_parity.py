@@ -93,6 +93,21 @@ def _product_cases() -> list[list[Any]]:
     return cases
 
 
+def _billing_period_cases() -> list[list[Any]]:
+    """Anchors, cadences and days for the billing period macros: [id, anchor, months, day]."""
+    anchors = ["2000-01-01", "2026-01-31", "2024-01-31", "2026-02-28", "2025-11-30",
+               "2025-07-15", "1999-12-31"]
+    days = ["1999-12-30", "2024-02-28", "2024-02-29", "2026-01-01", "2026-02-27",
+            "2026-02-28", "2026-03-28", "2026-03-30", "2026-03-31", "2026-04-01",
+            "2026-07-14", "2026-07-15", "2026-10-15", "2026-12-31"]
+    cases: list[list[Any]] = []
+    for anchor in anchors:
+        for months in (1, 3, 12):
+            for day in days:
+                cases.append([len(cases) + 1, anchor, months, day])
+    return cases
+
+
 def _json_cases() -> list[list[Any]]:
     """Texts for the JSON and timestamp macros: [id, json_text, key, group_names, timestamp]."""
     documents = [
@@ -225,7 +240,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
     )
     (root / "duckdb").mkdir()
     build_vars = json.dumps({"landing_dir": str(landing), "as_of": AS_OF})
-    probe_args = json.dumps({"cases": _arithmetic_cases(), "product_cases": _product_cases()})
+    probe_args = json.dumps({"cases": _arithmetic_cases(), "product_cases": _product_cases(),
+                             "billing_period_cases": _billing_period_cases()})
     json_probe_args = json.dumps({"cases": _json_cases()})
     for target in ("duckdb", "spark"):
         common = [
@@ -485,3 +501,43 @@ def test_number_texts_hand_checked(builds: Builds) -> None:
     assert texts("2.5", "1", 0)[2] == "3"
     assert texts("7", "1", 4)[2] == "7.0000"
     assert texts("999999.999999999", "1", 3)[2] == "1,000,000.000"
+
+
+def test_billing_period_macros_identical(builds: Builds) -> None:
+    duck, spark = _read_both(builds, "parity", "billing_period_probe")
+    assert len(duck[1]) == len(_billing_period_cases())
+    _assert_same("parity.billing_period_probe", duck, spark)
+
+
+def test_billing_period_macros_hand_checked(builds: Builds) -> None:
+    """Periods worked out by hand (data contract 7.1), on the Spark build."""
+    spark_files = builds.spark_warehouse / "parity.db" / "billing_period_probe"
+    with duckdb.connect() as reader:
+        rows = reader.sql(
+            "select cast(anchor as varchar), months, cast(day as varchar), period_index,"
+            " cast(period_start as varchar), cast(period_end as varchar), period_label"
+            f" from read_parquet('{spark_files}/*.parquet')"
+        ).fetchall()
+    periods = {(anchor, months, day): rest for anchor, months, day, *rest in rows}
+    # anchor 31 January, monthly: 31 Jan + 1 month = 28 Feb, + 2 = 31 Mar (from the anchor)
+    assert periods[("2026-01-31", 1, "2026-03-30")] == [
+        1, "2026-02-28", "2026-03-31", "28 Feb 2026–30 Mar 2026"
+    ]
+    # 2024 is a leap year: + 1 month = 29 Feb; 28 Feb is still in the first period
+    assert periods[("2024-01-31", 1, "2024-02-28")] == [
+        0, "2024-01-31", "2024-02-29", "31 Jan 2024–28 Feb 2024"
+    ]
+    # anchor 28 February, the month's last day: + 1 month = 28 March, not 31 March
+    assert periods[("2026-02-28", 1, "2026-03-30")] == [
+        1, "2026-03-28", "2026-04-28", "28 Mar 2026–27 Apr 2026"
+    ]
+    # calendar periods: (2026 - 2000) x 12 + 9 = 321 months to October; quarter 321 // 3 = 107
+    assert periods[("2000-01-01", 1, "2026-10-15")] == [321, "2026-10-01", "2026-11-01", "2026-10"]
+    assert periods[("2000-01-01", 3, "2026-10-15")] == [107, "2026-10-01", "2027-01-01", "Q4 2026"]
+    assert periods[("2000-01-01", 12, "2026-10-15")] == [26, "2026-01-01", "2027-01-01", "2026"]
+    # a day before the anchor: period -1 (2000-01-01 - 12 months = 1999-01-01)
+    assert periods[("2000-01-01", 12, "1999-12-30")] == [-1, "1999-01-01", "2000-01-01", "1999"]
+    # anchored mid-month, yearly
+    assert periods[("2025-07-15", 12, "2026-07-14")] == [
+        0, "2025-07-15", "2026-07-15", "15 Jul 2025–14 Jul 2026"
+    ]

@@ -4,8 +4,8 @@
     on_schema_change='fail',
 ) }}
 
-{#- Incremental (append): an accepted event is placed in its account's calendar and
-    contract once, in the run that accepts it. -#}
+{#- Incremental (append): an accepted event is placed in its account's calendar, its
+    contract and that contract's billing period once, in the run that accepts it. -#}
 
 with
 
@@ -51,59 +51,75 @@ dated as (
 
     select
         *,
-        cast(occurred_local_at as date) as usage_date,
-        cast({{ dbt.date_trunc('month', 'occurred_local_at') }} as date) as period_start
+        cast(occurred_local_at as date) as usage_date
     from localized
-
-),
-
-periods as (
-
-    select
-        *,
-        cast({{ dbt.dateadd('month', 1, 'period_start') }} as date) as period_end
-    from dated
 
 ),
 
 with_contract as (
 
     select
-        -- ids
-        periods.record_id,
-        periods.source,
-        periods.event_id,
-        periods.account_id,
-        periods.event_type,
+        dated.*,
         contracts.contract_id,
         contracts.plan_id,
-
-        -- timestamps
-        periods.occurred_at,
-        periods.billing_timezone,
-        periods.occurred_local_at,
-
-        -- dates (billing time zone)
-        periods.usage_date,
-        periods.period_start,
-        periods.period_end,
-
-        -- payload
-        periods.properties,
-        periods.payload_hash,
-
-        -- landing
-        periods.file_name,
-        periods.line_number,
-        periods.file_landed_at,
-        periods.batch_loaded_at
-    from periods
+        -- the contract's billing cadence; without a contract, v1's calendar months
+        case
+            when contracts.contract_id is null then {{ meterline.default_bill_anchor() }}
+            else contracts.bill_anchor_on
+        end as bill_anchor_on,
+        case when contracts.contract_id is null then 1 else contracts.period_months end as period_months
+    from dated
     left join contracts
         on
-            periods.account_id = contracts.account_id
-            and periods.usage_date >= contracts.starts_on
-            and (contracts.ends_on is null or periods.usage_date < contracts.ends_on)
+            dated.account_id = contracts.account_id
+            and dated.usage_date >= contracts.starts_on
+            and (contracts.ends_on is null or dated.usage_date < contracts.ends_on)
+
+),
+
+-- the billing period containing the event's day (macros/billing/billing_periods.sql)
+indexed as (
+
+    select
+        *,
+        {{ meterline.billing_period_index('usage_date', 'bill_anchor_on', 'period_months') }} as period_index
+    from with_contract
+
+),
+
+final as (
+
+    select
+        -- ids
+        record_id,
+        source,
+        event_id,
+        account_id,
+        event_type,
+        contract_id,
+        plan_id,
+
+        -- timestamps
+        occurred_at,
+        billing_timezone,
+        occurred_local_at,
+
+        -- dates (billing time zone)
+        usage_date,
+        {{ meterline.billing_period_start('bill_anchor_on', 'period_months', 'period_index') }} as period_start,
+        {{ meterline.billing_period_start('bill_anchor_on', 'period_months', 'period_index + 1') }} as period_end,
+
+        -- payload
+        properties,
+        payload_hash,
+
+        -- landing
+        file_name,
+        line_number,
+        file_landed_at,
+        batch_loaded_at
+    from indexed
 
 )
 
-select * from with_contract
+select * from final

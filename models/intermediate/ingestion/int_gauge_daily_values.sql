@@ -2,7 +2,8 @@
     Grain: account x gauge meter x group x day (billing time zone); key account_id, meter_id,
     dimension_value, usage_date. The value in force on each day of every gauge (DECISIONLOG
     "Gauges: time_weighted and peak"), from the day of its first event to the last day of
-    the calendar month containing as_of (or its last event, if later). A plain table,
+    the billing period containing as_of (or its last event, if later), the latest such
+    period of the account's contracts (every day of a period counts). A plain table,
     recomputed from every stored gauge event on each run: a late event changes every later
     day.
 #}
@@ -15,6 +16,12 @@ meter_values as (
 
     select * from {{ ref('int_event_meter_values') }}
     where aggregation in {{ gauges }}
+
+),
+
+contracts as (
+
+    select * from {{ ref('stg_contracts') }}
 
 ),
 
@@ -77,14 +84,67 @@ series_bounds as (
 
 ),
 
+-- the cadences whose period containing last_covered_day the spine must cover: each of the
+-- account's contracts (a contract's periods tile, so that period ends at or after every
+-- period of the contract that int_gauge_usage reads) and calendar months (v1's periods)
+last_period_cadences as (
+
+    select
+        account_id,
+        meter_id,
+        aggregation,
+        dimension_value,
+        first_day,
+        last_covered_day,
+        {{ meterline.default_bill_anchor() }} as bill_anchor_on,
+        1 as period_months
+    from series_bounds
+    union all
+    select
+        series_bounds.account_id,
+        series_bounds.meter_id,
+        series_bounds.aggregation,
+        series_bounds.dimension_value,
+        series_bounds.first_day,
+        series_bounds.last_covered_day,
+        contracts.bill_anchor_on,
+        contracts.period_months
+    from series_bounds
+    inner join contracts
+        on series_bounds.account_id = contracts.account_id
+
+),
+
+last_periods as (
+
+    select
+        *,
+        {{ meterline.billing_period_index('last_covered_day', 'bill_anchor_on', 'period_months') }} as period_index
+    from last_period_cadences
+
+),
+
+series_ends as (
+
+    select
+        account_id,
+        meter_id,
+        aggregation,
+        dimension_value,
+        first_day,
+        max({{ meterline.billing_period_start('bill_anchor_on', 'period_months', 'period_index + 1') }}) as series_end
+    from last_periods
+    group by account_id, meter_id, aggregation, dimension_value, first_day
+
+),
+
+-- the spine's last day: the last day of the latest of those periods
 series as (
 
     select
         *,
-        cast({{ dbt.dateadd(
-            'day', -1, dbt.dateadd('month', 1, 'cast(' ~ dbt.date_trunc('month', 'last_covered_day') ~ ' as date)')
-        ) }} as date) as last_day
-    from series_bounds
+        cast({{ dbt.dateadd('day', -1, 'series_end') }} as date) as last_day
+    from series_ends
 
 ),
 

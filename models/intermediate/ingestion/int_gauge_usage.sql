@@ -31,25 +31,21 @@ contracts as (
 
 ),
 
--- the periods of int_contract_periods up to the one containing as_of
-calendar_periods as (
+-- a later period that already has gauge events (future tolerance)
+event_periods as (
 
-    {{ meterline.contract_calendar_periods('contracts') }}
-
-),
-
--- the calendar periods, and a later period that already has gauge events (future tolerance)
-all_periods as (
-
-    select
-        contract_id,
-        period_start
-    from calendar_periods
-    union
     select distinct
         contract_id,
         period_start
     from meter_values
+
+),
+
+-- the periods of int_contract_periods: the contract's periods up to the one containing
+-- as_of, and a later one with gauge events
+all_periods as (
+
+    {{ meterline.contract_billing_periods('contracts', 'event_periods') }}
 
 ),
 
@@ -60,7 +56,7 @@ periods as (
         contracts.contract_id,
         contracts.plan_id,
         all_periods.period_start,
-        cast({{ dbt.dateadd('month', 1, 'all_periods.period_start') }} as date) as period_end,
+        all_periods.period_end,
         contracts.starts_on as contract_starts_on,
         contracts.ends_on as contract_ends_on
     from all_periods

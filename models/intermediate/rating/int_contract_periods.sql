@@ -1,8 +1,9 @@
 {#
-    Billing periods of every contract: calendar months from the contract's
-    start month up to the month containing as_of, stopping before ends_on,
-    plus any later month that already has usage (events within the future
-    tolerance of as_of), so that no accepted usage goes unbilled.
+    Billing periods of every contract, in the contract's cadence (data contract 7.1;
+    macros/billing/billing_periods.sql): from the period containing starts_on up to the
+    one containing as_of, stopping before ends_on, plus any later period that already has
+    usage (events within the future tolerance of as_of), so that no accepted usage goes
+    unbilled. Without a cadence, calendar months.
 #}
 
 with
@@ -25,12 +26,6 @@ meter_usage as (
 
 ),
 
-calendar_periods as (
-
-    {{ meterline.contract_calendar_periods('contracts') }}
-
-),
-
 usage_periods as (
 
     select distinct
@@ -40,17 +35,10 @@ usage_periods as (
 
 ),
 
+-- the contract's periods up to as_of's, and each later period with usage
 all_periods as (
 
-    select
-        contract_id,
-        period_start
-    from calendar_periods
-    union
-    select
-        contract_id,
-        period_start
-    from usage_periods
+    {{ meterline.contract_billing_periods('contracts', 'usage_periods') }}
 
 ),
 
@@ -65,9 +53,14 @@ periods as (
 
         -- dates
         all_periods.period_start,
-        cast({{ dbt.dateadd('month', 1, 'all_periods.period_start') }} as date) as period_end,
+        all_periods.period_end,
         contracts.starts_on as contract_starts_on,
         contracts.ends_on as contract_ends_on,
+
+        -- cadence
+        contracts.bill_frequency,
+        contracts.period_months,
+        all_periods.period_index,
 
         -- commitments
         contracts.minimum_commitment,
@@ -120,7 +113,13 @@ final as (
         cast({{ dbt.datediff('coverage_start', 'coverage_end', 'day') }} as integer) as covered_days,
         cast({{ dbt.datediff('period_start', 'period_end', 'day') }} as integer) as period_days,
         minimum_commitment,
-        discount_percent
+        discount_percent,
+
+        -- cadence
+        bill_frequency,
+        period_months,
+        period_index,
+        {{ meterline.period_label('period_start', 'period_end') }} as period_label
     from covered
 
 )
