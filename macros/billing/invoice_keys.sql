@@ -21,7 +21,7 @@
 {# True when [period_start, period_end) is one calendar month (every period of a v1 contract). #}
 {% macro is_calendar_month(period_start, period_end) -%}
     (
-        {{ dbt.date_part('day', period_start) }} = 1
+        {{ meterline.calendar_part('day', period_start) }} = 1
         and {{ period_end }} = cast({{ dbt.dateadd('month', 1, period_start) }} as date)
     )
 {%- endmacro %}

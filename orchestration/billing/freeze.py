@@ -16,7 +16,10 @@ from orchestration.billing.tables import (
     FINAL_INVOICE_LINES,
     FINAL_INVOICES,
     FROZEN_AT,
+    INVOICE_COLUMNS,
+    INVOICE_LINE_COLUMNS,
     TABLES,
+    column_names,
     ensure_billing_tables,
 )
 
@@ -48,7 +51,12 @@ def frozen_columns(conn: duckdb.DuckDBPyConnection, table: str, mart: str) -> li
             [schema, name],
         ).fetchall()
     }
-    return [column for column, _ in TABLES[table] if column != FROZEN_AT[0] and column in present]
+    wanted = [column for column, _ in TABLES[table] if column != FROZEN_AT[0]]
+    required = column_names(INVOICE_COLUMNS if table == FINAL_INVOICES else INVOICE_LINE_COLUMNS)
+    missing = [column for column in required if column not in present]
+    if missing:
+        raise RuntimeError(f"{mart} lacks the columns {missing}: build it before the period close")
+    return [column for column in wanted if column in present]
 
 
 def freeze_final_invoices(

@@ -51,7 +51,7 @@ SEEDS = {
     "credit_grants.csv": "grant_id,account_id,currency,amount,effective_on,expires_on,priority\n",
 }
 SELECT = [
-    "--select", "+fct_invoices +fct_usage_daily +audit_quarantined_events",
+    "--select", "+fct_invoices +fct_invoice_lines +fct_usage_daily +audit_quarantined_events",
     "--exclude", "resource_type:unit_test resource_type:test",
 ]
 JUNE, JULY = "2026-06-01", "2026-07-01"

@@ -44,7 +44,7 @@ SEEDS = {
     "g_pc,acct_pc,USD,20.00,2026-09-01,,0\n",
 }
 SELECT = [
-    "--select", "+fct_invoices +fct_credit_ledger +audit_pending_adjustments",
+    "--select", "+fct_invoices +fct_invoice_lines +fct_credit_ledger +audit_pending_adjustments",
     "--exclude", "resource_type:unit_test resource_type:test",
 ]
 SEP, OCT, NOV = "2026-09-01", "2026-10-01", "2026-11-01"

@@ -352,10 +352,11 @@ def test_invoice_total_is_sum_of_lines_and_never_negative(
     connection.executemany(
         "insert into intermediate.int_invoice_computed_lines values (?, ?, ?, ?, ?, ?, ?)", lines
     )
-    connection.executemany(
-        "insert into intermediate.int_credit_applications values (?, ?, ?)",
-        [(i, g, v) for (i, g), v in credits.items()],
-    )
+    if credits:
+        connection.executemany(
+            "insert into intermediate.int_credit_applications values (?, ?, ?)",
+            [(i, g, v) for (i, g), v in credits.items()],
+        )
     connection.execute(f"create or replace table intermediate.int_invoices as {compiled.headers}")
     lines += [
         (i, "a", "USD", None, None, "credit", -v) for (i, _), v in credits.items()

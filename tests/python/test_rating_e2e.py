@@ -21,7 +21,8 @@ AS_OF = "2026-02-20"
 JAN, FEB = "2026-01-01", "2026-02-01"
 SELECT = [
     "--select",
-    "+fct_invoices +fct_credit_ledger +fct_rated_usage +fct_rated_usage_tiers +audit_unrated_events",
+    ("+fct_invoices +fct_invoice_lines +fct_credit_ledger +fct_rated_usage +fct_rated_usage_tiers"
+    " +audit_unrated_events"),
     "--exclude", "resource_type:unit_test",
     "--indirect-selection", "cautious",
 ]
@@ -120,11 +121,20 @@ def test_every_invoice_total_matches_hand_computed_values(built: DbtRun) -> None
 
 
 def test_invoice_ids_are_md5_of_account_currency_period(built: DbtRun) -> None:
-    for invoice_id, account, currency, start in built.query(
-        "select invoice_id, account_id, currency, cast(period_start as varchar)"
-        " from marts.fct_invoices"
+    # a calendar month keeps the v1 key; any other period (acct_qtr's quarter) adds its end
+    keys = {}
+    for invoice_id, account, currency, start, end in built.query(
+        "select invoice_id, account_id, currency, cast(period_start as varchar),"
+        " cast(period_end as varchar) from marts.fct_invoices"
     ):
-        assert invoice_id == hashlib.md5(f"{account}|{currency}|{start}".encode()).hexdigest()
+        calendar_month = start.endswith("-01") and end == (
+            f"{int(start[:4]) + 1}-01-01" if start[5:7] == "12"
+            else f"{start[:5]}{int(start[5:7]) + 1:02d}-01"
+        )
+        key = f"{account}|{currency}|{start}" + ("" if calendar_month else f"|{end}")
+        assert invoice_id == hashlib.md5(key.encode()).hexdigest()
+        keys[account] = calendar_month
+    assert keys["acct_qtr"] is False and keys["acct_grad"] is True
 
 
 def test_override_discount_minimum_and_credit_lines(built: DbtRun) -> None:
@@ -186,7 +196,8 @@ def test_quarterly_contract_is_billed_over_the_whole_quarter(built: DbtRun) -> N
         where account_id = 'acct_qtr' and line_type = 'fixed'
     """)
     # 15 January to 1 April: 17 + 28 + 31 = 76 of 31 + 28 + 31 = 90 days; 90 x 76 / 90 = 76
-    assert lines == [("fixed", Decimal("76.00"), "Fixed fee (Quarterly), 76 of 90 days = 76.00")]
+    assert lines == [("fixed", Decimal("76.00"), ("Fixed fee (Quarterly), Q1 2026"
+                      " (15 Jan 2026\u201331 Mar 2026, 76 of 90 days) = 76.00"))]
 
 
 def test_unpriced_and_out_of_contract_usage_is_audited_not_billed(built: DbtRun) -> None:

@@ -15,7 +15,7 @@ import pytest
 import stripe
 from dagster import materialize
 from fake_stripe import API_KEY, FakeStripeServer, running_fake_stripe
-from orchestration_fixtures import build_fixture_warehouse
+from orchestration_fixtures import LINE_SEQUENCE, build_fixture_warehouse
 
 from orchestration.assets.billing import invoice_exports, period_close, stripe_invoices
 from orchestration.billing.freeze import freeze_final_invoices
@@ -196,8 +196,8 @@ def add_kwd_invoice(database: Path) -> None:
         for line_id, line_type, amount in (("l_k1", "usage", "1.235"), ("l_k2", "fixed", "2")):
             conn.execute(
                 "insert into marts.fct_invoice_lines values (?, 'inv_k_oct', 'acct_k', "
-                "'ctr_acct_k', ?, ?, ?, null, null, null, null, ?, 'KWD', ?)",
-                [line_id, *OCT, line_type, Decimal(amount), line_type],
+                "'ctr_acct_k', ?, ?, ?, null, null, null, null, ?, 'KWD', ?, ?)",
+                [line_id, *OCT, line_type, Decimal(amount), line_type, LINE_SEQUENCE[line_type]],
             )
 
 
