@@ -254,19 +254,36 @@ def _usage_rows(wh: Warehouse) -> tuple[str, bool, list[Row]] | None:
     for table in ("int_period_usage", "int_meter_usage"):
         if wh.has("intermediate", table):
             rows = wh.rows(
-                "select period_start, account_id, contract_id, meter_id, "
+                "select (period_start, period_end), account_id, contract_id, meter_id, "
                 "list(quantity order by dimension_value), sum(event_count) "
                 f"from intermediate.{table} group by all order by 1, 2, 3, 4"
             )
             return f"intermediate.{table} (period figures, usage under a contract)", False, rows
     if wh.has("marts", "fct_usage_daily"):
         rows = wh.rows(
-            "select cast(date_trunc('month', usage_date) as date), account_id, null, meter_id, "
+            "select (cast(date_trunc('month', usage_date) as date),"
+            " cast(date_trunc('month', usage_date) + interval 1 month as date)),"
+            " account_id, null, meter_id, "
             "list(quantity order by usage_date, dimension_value), sum(event_count) "
             "from marts.fct_usage_daily group by all order by 1, 2, 3, 4"
         )
         return "marts.fct_usage_daily (daily rows by calendar month)", True, rows
     return None
+
+
+def _period_bounds(period: Any) -> tuple[date, date]:
+    """(period_start, period_end) of a row's period (a struct from DuckDB)."""
+    if isinstance(period, dict):
+        return tuple(period.values())  # type: ignore[return-value]
+    return tuple(period)  # type: ignore[return-value]
+
+
+def _usage_period_label(start: date, end: date) -> str:
+    """A calendar month as 2026-10; any other billing period by its first and last day."""
+    next_month = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    if start.day == 1 and end == next_month:
+        return f"{start:%Y-%m}"
+    return period_label(start, end)
 
 
 def usage_section(wh: Warehouse) -> list[str]:
@@ -294,7 +311,7 @@ def usage_section(wh: Warehouse) -> list[str]:
             shown = "-" if quantity is None else format_quantity(quantity)
             table.append((account_id, contract_id or "", meter_id, aggregation,
                           format_quantity(events), shown, unit))
-        lines += subheading(f"Period {period:%Y-%m}")
+        lines += subheading(f"Period {_usage_period_label(*_period_bounds(period))}")
         lines += format_table(
             ("account", "contract", "meter", "aggregation", "events", "quantity", "unit"),
             table, "llllrrl",
@@ -318,7 +335,7 @@ def _invoice_lines(wh: Warehouse) -> dict[str, list[Row]] | None:
         return None
     rows = wh.rows(
         "select invoice_id, line_type, description, meter_id, dimension_value, quantity, amount, "
-        "invoice_line_id, line_sequence from marts.fct_invoice_lines"
+        "invoice_line_id, line_sequence, usage_account_id from marts.fct_invoice_lines"
     )
     by_invoice: dict[str, list[Row]] = {}
     for row in rows:
@@ -346,7 +363,10 @@ def _invoice_block(invoice: Row, lines: list[Row] | None, units: int) -> list[st
     block = ["", f"{title}  (invoice {invoice_id})"]
     if lines is None:
         return block + ["  lines " + NOT_BUILT, f"  Total {currency} {format_money(total, units)}"]
-    table = [(row[1], _describe(row), format_quantity(row[5]), format_money(row[6], units))
+    # a line of a child account billed to this one names the child
+    table = [(row[1], _describe(row) + (f"  [{row[9]}]" if row[9] not in (None, account_id)
+                                        else ""),
+              format_quantity(row[5]), format_money(row[6], units))
              for row in lines]
     block += format_table(("line type", "description", "quantity", "amount"), table, "llrr")
     block.append(f"  Total {currency} {format_money(total, units)}")
@@ -396,6 +416,29 @@ def invoices_section(wh: Warehouse) -> list[str]:
     return lines + _currency_summary(invoices, units)
 
 
+def commitments_section(wh: Warehouse) -> list[str]:
+    """Every commitment movement (marts.fct_commitment_ledger), in order."""
+    lines = heading("Commitments")
+    if not wh.has("marts", "fct_commitment_ledger"):
+        return lines + ["  " + NOT_BUILT]
+    rows = wh.rows(
+        "select commitment_id, account_id, commitment_type, period_start, period_end, entry_type,"
+        " amount, balance_after, currency from marts.fct_commitment_ledger"
+        " order by commitment_id, entry_sequence"
+    )
+    if not rows:
+        return lines + ["  (no commitments)"]
+    units = _minor_units(wh)
+    table = [(commitment, account, kind, period_label(start, end), entry,
+              format_money(amount, units.get(currency, 2)),
+              format_money(balance, units.get(currency, 2)))
+             for commitment, account, kind, start, end, entry, amount, balance, currency in rows]
+    lines.append("  balance: prepaid - left to draw down; postpaid - still to reach the amount")
+    return lines + format_table(
+        ("commitment", "account", "type", "period", "entry", "amount", "balance"), table,
+        "lllllrr")
+
+
 # --------------------------------------------------------------------------- entry points
 
 
@@ -413,6 +456,7 @@ def render_report(con: duckdb.DuckDBPyConnection, database: str = "") -> str:
     lines += _guarded(ingestion_section, "Ingestion", wh)
     lines += _guarded(usage_section, "Usage per account and meter", wh)
     lines += _guarded(invoices_section, "Invoices", wh)
+    lines += _guarded(commitments_section, "Commitments", wh)
     return "\n".join(lines) + "\n"
 
 

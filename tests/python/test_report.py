@@ -95,21 +95,21 @@ create table marts.fct_invoice_lines (
     invoice_line_id varchar, invoice_id varchar, account_id varchar, contract_id varchar,
     period_start date, period_end date, line_type varchar, meter_id varchar, price_id varchar,
     dimension_value varchar, quantity decimal(22, 9), amount decimal(38, 4), currency varchar,
-    description varchar, line_sequence integer
+    description varchar, line_sequence integer, usage_account_id varchar
 );
 insert into marts.fct_invoice_lines values
     ('l1', 'inv_a_oct', 'acct_a', 'c_a', '2026-10-01', '2026-11-01', 'discount', null, null,
-     null, null, -50, 'USD', 'Discount 10%', 6),
+     null, null, -50, 'USD', 'Discount 10%', 6, null),
     ('l2', 'inv_a_oct', 'acct_a', 'c_a', '2026-10-01', '2026-11-01', 'usage', 'api_requests',
-     'p_api', null, 1000000, 1000, 'USD', 'API requests', 1),
+     'p_api', null, 1000000, 1000, 'USD', 'API requests', 1, null),
     ('l3', 'inv_a_oct', 'acct_a', 'c_a', '2026-10-01', '2026-11-01', 'fixed', null, 'p_fix',
-     null, null, 284.5, 'USD', 'Platform fee', 2),
+     null, null, 284.5, 'USD', 'Platform fee', 2, null),
     ('l4', 'inv_a_nov', 'acct_a', 'c_a', '2026-11-01', '2026-12-01', 'usage', 'storage_gb',
-     'p_gb', null, 1530.75, 765.5, 'USD', null, 1),
+     'p_gb', null, 1530.75, 765.5, 'USD', null, 1, null),
     ('l5', 'inv_t_oct', 'acct_t', 'c_t', '2026-10-01', '2026-11-01', 'fixed', null, 'p_jfix',
-     null, null, 7000, 'JPY', 'Platform fee', 2),
+     null, null, 7000, 'JPY', 'Platform fee', 2, null),
     ('l6', 'inv_t_oct', 'acct_t', 'c_t', '2026-10-01', '2026-11-01', 'usage', 'api_requests',
-     'p_japi', null, 53450, 5345, 'JPY', 'API requests', 1);
+     'p_japi', null, 53450, 5345, 'JPY', 'API requests', 1, null);
 """
 
 
