@@ -75,9 +75,10 @@ term_periods as (
         contract_periods.period_index
         - {{ meterline.billing_period_index('commitments.starts_on', 'contracts.bill_anchor_on', 'contracts.period_months') }}
         + 1 as term_period_number,
-        {{ meterline.billing_period_index('commitments.ends_on', 'contracts.bill_anchor_on', 'contracts.period_months') }}
-        - {{ meterline.billing_period_index('commitments.starts_on', 'contracts.bill_anchor_on', 'contracts.period_months') }}
-        as term_period_count,
+        (
+            {{ meterline.billing_period_index('commitments.ends_on', 'contracts.bill_anchor_on', 'contracts.period_months') }}
+            - {{ meterline.billing_period_index('commitments.starts_on', 'contracts.bill_anchor_on', 'contracts.period_months') }}
+        ) as term_period_count,
 
         -- money
         contract_periods.currency,
@@ -87,9 +88,9 @@ term_periods as (
         on commitments.contract_id = contracts.contract_id
     inner join contract_periods
         on
-            commitments.contract_id = contract_periods.contract_id
-            and contract_periods.period_start >= commitments.starts_on
-            and contract_periods.period_start < commitments.ends_on
+            contracts.contract_id = contract_periods.contract_id
+            and commitments.starts_on <= contract_periods.period_start
+            and commitments.ends_on > contract_periods.period_start
     inner join currencies
         on contract_periods.currency = currencies.currency
 
