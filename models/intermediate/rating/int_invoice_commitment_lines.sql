@@ -137,10 +137,6 @@ final as (
 
         -- line
         line_type,
-        cast(null as {{ dbt.type_string() }}) as meter_id,
-        cast(null as {{ dbt.type_string() }}) as price_id,
-        cast(null as {{ dbt.type_string() }}) as dimension_value,
-        cast(null as {{ meterline.quantity_type() }}) as quantity,
         cast(amount as {{ meterline.money_type() }}) as amount,
         currency,
         description

@@ -35,19 +35,30 @@ accounts as (
 
 ),
 
+-- the step models, and whether their lines have a meter, price, group and quantity (the
+-- lines of a contract period as a whole have none)
+{%- set steps = {'charge_lines': true, 'discount_lines': false, 'commitment_lines': false} %}
+
 lines as (
 
-    {%- for step in ['charge_lines', 'discount_lines', 'commitment_lines'] %}
+    {%- for step, priced in steps.items() %}
         select
             account_id,
             contract_id,
             period_start,
             period_end,
             line_type,
-            meter_id,
-            price_id,
-            dimension_value,
-            quantity,
+            {%- if priced %}
+                meter_id,
+                price_id,
+                dimension_value,
+                quantity,
+            {%- else %}
+                cast(null as {{ dbt.type_string() }}) as meter_id,
+                cast(null as {{ dbt.type_string() }}) as price_id,
+                cast(null as {{ dbt.type_string() }}) as dimension_value,
+                cast(null as {{ meterline.quantity_type() }}) as quantity,
+            {%- endif %}
             amount,
             currency,
             description
