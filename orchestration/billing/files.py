@@ -44,6 +44,9 @@ CSV_COLUMNS = (
     "quantity",
     "amount",
     "description",
+    # the account the line rates: the invoice's own, or a subsidiary billed to it (appended
+    # last, so readers of the columns before it are unaffected)
+    "usage_account_id",
 )
 
 
@@ -126,6 +129,7 @@ def invoice_csv(invoice: Invoice) -> str:
             format_quantity(line.quantity),
             format_money(line.amount, invoice.minor_units),
             line.description or "",
+            line.usage_account_id or "",
         )
         records.append(_csv_line(
             _csv_cell(column, value) for column, value in zip(CSV_COLUMNS, values, strict=True)
@@ -158,6 +162,7 @@ def invoice_json(invoice: Invoice) -> str:
                 "quantity": None if line.quantity is None else format_quantity(line.quantity),
                 "amount": format_money(line.amount, invoice.minor_units),
                 "description": line.description,
+                "usage_account_id": line.usage_account_id,
             }
             for line in invoice.lines
         ],
