@@ -71,13 +71,19 @@ term_periods as (
         contract_periods.period_start,
         contract_periods.period_end,
 
-        -- term position (the term starts and ends on period boundaries: a data test checks it)
+        -- term position: the term starts and ends on period boundaries or on the contract's
+        -- first and last day (a data test checks it), so its periods are those from the one
+        -- containing starts_on to the one containing its last day
         contract_periods.period_index
         - {{ meterline.billing_period_index('commitments.starts_on', 'contracts.bill_anchor_on', 'contracts.period_months') }}
         + 1 as term_period_number,
         (
-            {{ meterline.billing_period_index('commitments.ends_on', 'contracts.bill_anchor_on', 'contracts.period_months') }}
+            {{ meterline.billing_period_index(
+                'cast(' ~ dbt.dateadd('day', -1, 'commitments.ends_on') ~ ' as date)',
+                'contracts.bill_anchor_on', 'contracts.period_months'
+            ) }}
             - {{ meterline.billing_period_index('commitments.starts_on', 'contracts.bill_anchor_on', 'contracts.period_months') }}
+            + 1
         ) as term_period_count,
 
         -- money
@@ -89,7 +95,7 @@ term_periods as (
     inner join contract_periods
         on
             contracts.contract_id = contract_periods.contract_id
-            and commitments.starts_on <= contract_periods.period_start
+            and commitments.starts_on < contract_periods.period_end
             and commitments.ends_on > contract_periods.period_start
     inner join currencies
         on contract_periods.currency = currencies.currency
