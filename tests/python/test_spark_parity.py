@@ -1,7 +1,7 @@
 """Same project, same inputs, DuckDB and Apache Spark: identical tables.
 
-Builds the fixture scenario (tests/fixtures/landing plus a file of gauge events, as_of
-2026-11-25) once with the default DuckDB target and once with the `spark` target of
+Builds the fixture scenario (tests/fixtures/landing plus files of gauge events and of
+usage for the enterprise, quarterly and parent-billed accounts, as_of 2026-11-25) once with the default DuckDB target and once with the `spark` target of
 profiles.yml.example
 (PySpark session, local master), then compares every contract mart and audit table
 row by row: ids identical, amounts and quantities equal as exact decimals. It also
@@ -39,6 +39,7 @@ CONTRACT_TABLES = [
     ("marts", "fct_invoice_lines"),
     ("marts", "fct_invoices"),
     ("marts", "fct_credit_ledger"),
+    ("marts", "fct_commitment_ledger"),
     ("audit", "audit_quarantined_events"),
     ("audit", "audit_duplicate_events"),
     ("audit", "audit_event_reconciliation"),
@@ -185,8 +186,44 @@ def _filter_events() -> str:
     return "\n".join(lines) + "\n"
 
 
+# Usage for the accounts the fixture files leave without events (seeds/contracts.csv): the
+# annual anchored contract whose prepaid commitment the usage draws down (acct_oscorp, UTC,
+# from 15 September; one call before its start), the quarterly contract anchored on 1 August
+# (acct_massive, New York: 2026-11-01T02:00Z is still 31 October, the first quarter) and the
+# subsidiary billed to its parent (acct_initrode_us, Chicago; acct_initrode_eu bills itself).
+CONTRACT_USAGE_EVENTS = [
+    ("o-01", "acct_oscorp", "api_request", "2026-09-14T23:00:00Z", {"endpoint": "/v1/chat"}),
+    ("o-02", "acct_oscorp", "api_request", "2026-09-15T00:00:00Z", {"endpoint": "/v1/chat"}),
+    ("o-03", "acct_oscorp", "api_request", "2026-10-02T08:00:00Z", {"endpoint": "/v1/search"}),
+    ("o-04", "acct_oscorp", "llm_completion", "2026-10-20T12:00:00Z",
+     {"model": "gpt-large", "tokens": 1250000}),
+    ("o-05", "acct_oscorp", "llm_completion", "2026-11-03T12:00:00Z",
+     {"model": "gpt-small", "tokens": "333333.5"}),
+    ("o-06", "acct_oscorp", "api_request", "2026-11-24T23:59:59Z", {"endpoint": "/v1/chat"}),
+    ("m-01", "acct_massive", "api_request", "2026-09-05T15:00:00Z", {"endpoint": "/v1/search"}),
+    ("m-02", "acct_massive", "llm_completion", "2026-10-10T15:00:00Z",
+     {"model": "gpt-small", "tokens": 20000}),
+    ("m-03", "acct_massive", "api_request", "2026-11-01T02:00:00Z", {"endpoint": "/v1/chat"}),
+    ("m-04", "acct_massive", "api_request", "2026-11-01T05:00:00Z", {"endpoint": "/v1/chat"}),
+    ("m-05", "acct_massive", "storage_snapshot", "2026-11-12T00:00:00Z", {"gb": 120}),
+    ("i-01", "acct_initrode_us", "api_request", "2026-09-30T23:00:00Z", {"endpoint": "/v1/search"}),
+    ("i-02", "acct_initrode_us", "api_request", "2026-10-01T06:00:00Z", {"endpoint": "/v1/chat"}),
+    ("i-03", "acct_initrode_us", "llm_completion", "2026-11-08T18:00:00Z",
+     {"model": "gpt-small", "tokens": 75000}),
+    ("i-04", "acct_initrode_eu", "api_request", "2026-11-09T09:00:00Z", {"endpoint": "/v1/chat"}),
+]
+
+
+def _contract_usage_events() -> str:
+    return "".join(
+        json.dumps({"event_id": event_id, "event_type": event_type, "account_id": account,
+                    "occurred_at": at, "properties": properties}) + "\n"
+        for event_id, account, event_type, at, properties in CONTRACT_USAGE_EVENTS
+    )
+
+
 def _copy_landing(destination: Path) -> None:
-    """Copy the fixture files, and gauge events, with pinned modification times (whole
+    """Copy the fixture files, gauge events and contract usage, with pinned modification times (whole
     seconds, by name).
 
     File systems and engines report mtimes with different precision (DuckDB to the
@@ -212,6 +249,8 @@ def _copy_landing(destination: Path) -> None:
                     "occurred_at": at, "properties": {"seats": seats}}) + "\n"
         for event_id, account, at, seats in gauge_events
     ))
+    (destination / "contracts").mkdir()
+    (destination / "contracts" / "usage.ndjson").write_text(_contract_usage_events())
     files = sorted(path for path in destination.rglob("*") if path.is_file())
     base_ns = 1_790_000_000 * 1_000_000_000
     for index, path in enumerate(files):
