@@ -5,6 +5,22 @@ including a duplicate and a conflict across days, a late event for the previous
 (final) period and a late event for an earlier day, against one `--full-refresh` build
 over the same files in a fresh warehouse. A meter filter is present (api_requests: status not
 500 or 503) and met by NDJSON and Parquet events. Every expected number is worked out by hand.
+
+The period close runs after the first two daily builds (`freeze_final_invoices`: every final
+invoice is frozen after day 1), so the late events of day 3 into frozen periods become
+adjustment lines. The full refresh is a rebuild of the same history: its fresh warehouse
+holds the same frozen billing tables (copied from the daily warehouse before it runs), as a
+`--full-refresh` of the daily warehouse would (the billing tables are not dbt models).
+
+Commitments and cadences (data contract 7.1, 7.3), added to the demo seeds in a project copy:
+- acct_q (UTC), contract c_q on plan q (USD, 100.00 a request on api_requests), from 15
+  February 2026, 10% discount, billed quarterly from an anchor of 15 February 2026: quarters
+  from 15 Feb, 15 May, 15 Aug (final by as_of 2026-11-25) and 15 Nov (open). Prepaid
+  commitment cm_q of 1,000.01 over the four quarters (15 Feb 2026 - 15 Feb 2027), fees per
+  period, 10% overage surcharge. Requests (endpoint /q): 3, 5, 4 and 1 in the four quarters on
+  day 1, and one late request on day 3 into the frozen quarter from 15 May.
+- c_globex (monthly): postpaid commitment cm_globex of 120.00 over October and November 2026,
+  applies to usage and fixed (the 49.00 platform fee counts).
 """
 
 from __future__ import annotations
@@ -17,7 +33,18 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from conftest import DbtRun, make_project_copy, run_dbt, set_landed_at, write_ndjson
+from conftest import (
+    PROJECT_DIR,
+    DbtRun,
+    make_project_copy,
+    run_dbt,
+    seed_csv,
+    set_landed_at,
+    write_ndjson,
+)
+
+from orchestration.billing.freeze import freeze_final_invoices
+from orchestration.billing.tables import FINAL_INVOICE_LINES, FINAL_INVOICES, ensure_billing_tables
 
 AS_OF = "2026-11-25"
 DAY = 86400
@@ -25,6 +52,35 @@ T0 = 1_790_000_000  # any fixed epoch: only the order of landing times matters
 BUILD = ["build", "--exclude", "resource_type:unit_test", "resource_type:test"]
 # The demo seeds with a meter filter: failed API calls are not billed.
 METER_FILTERS = "meter_id,property,operator,value\napi_requests,status,not_in,500|503\n"
+
+
+def seed_with(name: str, rows: list[dict[str, str]]) -> str:
+    """seeds/<name> as it is with `rows` added (in the project copy; the file is not changed)."""
+    text = (PROJECT_DIR / "seeds" / name).read_text()
+    added = seed_csv(name, rows).split("\n", 1)[1]  # without the header
+    return (text if text.endswith("\n") else text + "\n") + added
+
+
+# The demo seeds with a quarterly contract, a prepaid and a postpaid commitment (see above).
+SEEDS = {
+    "meter_filters.csv": METER_FILTERS,
+    "accounts.csv": seed_with("accounts.csv", [
+        {"account_id": "acct_q", "account_name": "Quarterly", "billing_timezone": "UTC"}]),
+    "plans.csv": seed_with("plans.csv", [{"plan_id": "q", "plan_name": "Q", "currency": "USD"}]),
+    "prices.csv": seed_with("prices.csv", [
+        {"price_id": "p_q_api", "plan_id": "q", "charge_type": "usage", "meter_id": "api_requests",
+         "pricing_model": "per_unit", "unit_amount": "100.00"}]),
+    "contracts.csv": seed_with("contracts.csv", [
+        {"contract_id": "c_q", "account_id": "acct_q", "plan_id": "q", "starts_on": "2026-02-15",
+         "discount_percent": "10", "bill_frequency": "quarter", "bill_anchor_on": "2026-02-15"}]),
+    "commitments.csv": seed_with("commitments.csv", [
+        {"commitment_id": "cm_q", "contract_id": "c_q", "commitment_type": "prepaid",
+         "amount": "1000.01", "starts_on": "2026-02-15", "ends_on": "2027-02-15",
+         "fee_schedule": "per_period", "overage_surcharge_percent": "10"},
+        {"commitment_id": "cm_globex", "contract_id": "c_globex", "commitment_type": "postpaid",
+         "amount": "120.00", "starts_on": "2026-10-01", "ends_on": "2026-12-01",
+         "applies_to": "usage_and_fixed"}]),
+}
 
 # Every table compared between the incremental warehouse and the full refresh: the event
 # path always; the rating marts whenever they build (they belong to the rating models).
@@ -43,7 +99,10 @@ RATING_MARTS = [
     "marts.fct_invoice_lines",
     "marts.fct_invoices",
     "marts.fct_credit_ledger",
+    "marts.fct_commitment_ledger",
 ]
+# these must build (and so be compared) in every run
+BILLED = {"marts.fct_invoices", "marts.fct_invoice_lines", "marts.fct_commitment_ledger"}
 
 
 def event(event_id: str, event_type: str, account: str, at: str, **properties: object) -> str:
@@ -147,6 +206,27 @@ def land_day(landing: Path, day: int) -> None:
     set_landed_at(path, T0 + day * DAY)
 
 
+def land_quarterly(landing: Path, day: int) -> None:
+    """acct_q's requests (100.00 each): the quarters' history on day 1, a late one on day 3."""
+    days = {1: [("2026-03-01", 3), ("2026-06-01", 5), ("2026-09-01", 4), ("2026-11-20", 1)],
+            3: [("2026-06-10", 1)]}.get(day, [])
+    if days:
+        path = write_ndjson(landing / f"q_day{day}.ndjson", [
+            event(f"q{day}-{at}-{n}", "api_request", "acct_q", f"{at}T12:00:00Z", endpoint="/q")
+            for at, count in days for n in range(count)])
+        set_landed_at(path, T0 + day * DAY)
+
+
+def copy_frozen(source: Path, target: Path) -> None:
+    """The frozen billing tables of `source` into the (fresh) warehouse `target`."""
+    with duckdb.connect(str(target)) as connection:
+        ensure_billing_tables(connection)
+        connection.execute(f"attach '{source}' as daily (read_only)")
+        for table in (FINAL_INVOICES, FINAL_INVOICE_LINES):
+            connection.execute(f"insert into {table} by name select * from daily.{table}")
+        connection.execute("detach daily")
+
+
 def rows(database: Path, table: str) -> list[tuple[object, ...]]:
     with duckdb.connect(str(database), read_only=True) as connection:
         return sorted(connection.execute(f"select * from {table}").fetchall(), key=repr)
@@ -181,24 +261,35 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
     incremental_db = tmp_path / "incremental.duckdb"
     # one work dir (target path) and project copy for every run: dbt parses the project once
     work = tmp_path / "runs"
-    project = make_project_copy(tmp_path / "copy", {"meter_filters.csv": METER_FILTERS})
+    project = make_project_copy(tmp_path / "copy", SEEDS)
+    frozen = []
     for day in range(1, 4):
         land_day(landing, day)
+        land_quarterly(landing, day)
         daily = run_dbt(
             BUILD, work, landing_dir=landing, as_of=AS_OF, database=incremental_db, project=project,
         )
         rating_built = check_built(daily, work)
+        assert BILLED <= rating_built, daily.stdout[-4000:]
+        if day < 3:  # the period close after the daily build
+            with duckdb.connect(str(incremental_db)) as connection:
+                frozen.append(len(freeze_final_invoices(connection).invoice_ids))
+    # every final invoice (as_of does not move) is frozen after day 1; nothing more after day 2
+    assert frozen[0] > 0 and frozen[1] == 0, frozen
+    full_db = tmp_path / "full.duckdb"
+    copy_frozen(incremental_db, full_db)
     full = run_dbt(
         [*BUILD, "--full-refresh"], work, landing_dir=landing, as_of=AS_OF,
-        database=tmp_path / "full.duckdb", project=project,
+        database=full_db, project=project,
     )
     rating_built &= check_built(full, work)
+    assert BILLED <= rating_built, full.stdout[-4000:]
     incremental = DbtRun(0, "", "", incremental_db)
 
     # the daily runs were incremental: one load batch per day, each file read once
     assert incremental.query(
         "select count(distinct batch_loaded_at), count(*) from staging.stg_landing__event_records"
-    ) == [(3, 24)]
+    ) == [(3, 24 + 14)]  # and acct_q's 13 + 1 requests
     assert full.query(
         "select count(distinct batch_loaded_at) from staging.stg_landing__event_records"
     ) == [(1,)]
@@ -208,7 +299,7 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
 
     # hand-checked outcomes (same in both warehouses, checked on the incremental one)
     # received 6 + 5 + 13 = 24 = 17 accepted + 3 duplicates + 4 quarantined (filtered-out
-    # events a8 and a10 are accepted)
+    # events a8 and a10 are accepted), and acct_q's 13 + 1 requests, all accepted
     assert incremental.query(
         "select file_name, received, accepted, duplicates, quarantined "
         "from audit.audit_event_reconciliation order by file_name nulls last"
@@ -217,7 +308,9 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
         ("day1.ndjson", 6, 5, 0, 1),  # broken line
         # t1 conflict, a5 duplicate, v1 and g3 invalid_value; t2 u3 a10 s1 a5 a6 s2 p1 g2 accepted
         ("day3.ndjson", 13, 9, 2, 2),
-        (None, 24, 17, 3, 4),
+        ("q_day1.ndjson", 13, 13, 0, 0),
+        ("q_day3.ndjson", 1, 1, 0, 0),
+        (None, 38, 31, 3, 4),
     ]
     # a8 (500) and a10 ("503") are excluded by api_requests, the only meter of api_request
     assert incremental.query(
@@ -254,6 +347,11 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
         ("api_requests", "acct_globex", "2026-11-01", "/a", Decimal(2), 2),  # a1, a5 (not a8)
         # a2, late a6, a9 (not a10)
         ("api_requests", "acct_globex", "2026-11-01", "/b", Decimal(3), 3),
+        # acct_q's quarters from 15 February; the late request of day 3 is in the one from 15 May
+        ("api_requests", "acct_q", "2026-02-15", "/q", Decimal(3), 3),
+        ("api_requests", "acct_q", "2026-05-15", "/q", Decimal(6), 6),
+        ("api_requests", "acct_q", "2026-08-15", "/q", Decimal(4), 4),
+        ("api_requests", "acct_q", "2026-11-15", "/q", Decimal(1), 1),
         ("llm_tokens", "acct_globex", "2026-10-01", "m", Decimal("2.25"), 1),  # late t2
         ("llm_tokens", "acct_globex", "2026-11-01", "m", Decimal("1.5"), 1),  # not the 9
         ("storage_gb", "acct_umbrella", "2026-11-01", None, Decimal(3), 2),  # max(3, 2.5)
@@ -282,6 +380,87 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
         "select count(*), min(usage_date), sum(quantity) from marts.fct_usage_daily "
         "where account_id = 'acct_stark' and meter_id = 'seats'"
     ) == [(42, date(2026, 10, 20), Decimal(5 * 13 + 3 * 29))]  # 12 + 1 + 29 days: 65 + 87
+
+    check_commitments(incremental, full)
+
+
+def check_commitments(incremental: DbtRun, full: DbtRun) -> None:
+    """acct_q's prepaid term and globex's postpaid one, by hand (see the module docstring)."""
+    d = Decimal
+    lines = """select line_type, amount from marts.fct_invoice_lines
+               where account_id = 'acct_q' and period_start = ? and line_type <> 'adjustment'
+               order by line_sequence"""
+    # Day 1 (frozen after it): usage 300, 500, 400; e = usage - 10% = 270, 450, 360; running
+    # sums 270, 720, 1080. Fees round(1000.01 / 4) = round(250.0025) = 250.00 on the first three
+    # quarters. Drawdowns min(e, balance): 270 (730.01 left), 450 (280.01 left), 280.01 (0 left,
+    # overage 360 - 280.01 = 79.99, surcharge round(7.999) = 8.00). The frozen lines never change.
+    assert incremental.query(lines, ["2026-05-15"]) == [
+        ("usage", d("500.00")), ("commitment_fee", d("250.00")), ("discount", d("-50.00")),
+        ("commitment_drawdown", d("-450.00"))]
+    assert incremental.query(lines, ["2026-08-15"]) == [
+        ("usage", d("400.00")), ("commitment_fee", d("250.00")), ("discount", d("-40.00")),
+        ("commitment_drawdown", d("-280.01")), ("overage_surcharge", d("8.00"))]
+    # The quarter from 15 November (open): usage 100, the last fee 1000.01 - 3 x 250.00 =
+    # 250.01, discount -10; e = 90 with nothing left: no drawdown, overage 90, surcharge 9.00
+    assert incremental.query(lines, ["2026-11-15"]) == [
+        ("usage", d("100.00")), ("commitment_fee", d("250.01")), ("discount", d("-10.00")),
+        ("overage_surcharge", d("9.00"))]
+    # Day 3's late request: the quarter from 15 May has 600 (e = 540), running sums 270, 810,
+    # 1170; drawdowns 270, 540, 190.01 (overage 360 - 190.01 = 169.99, surcharge round(16.999)
+    # = 17.00). Adjustments, on the first invoice not frozen (the quarter from 15 November):
+    #   May: usage +100.00, discount -10.00, drawdown -540 - (-450) = -90.00
+    #   Aug: drawdown -190.01 - (-280.01) = +90.00, surcharge 17.00 - 8.00 = +9.00
+    adjustments = """select cast(adjusted_period_start as varchar), adjusted_line_type, amount
+                     from marts.fct_invoice_lines
+                     where account_id = 'acct_q' and line_type = 'adjustment'
+                         and period_start = '2026-11-15'
+                     order by 1, 2"""
+    expected = [
+        ("2026-05-15", "commitment_drawdown", d("-90.00")),
+        ("2026-05-15", "discount", d("-10.00")),
+        ("2026-05-15", "usage", d("100.00")),
+        ("2026-08-15", "commitment_drawdown", d("90.00")),
+        ("2026-08-15", "overage_surcharge", d("9.00")),
+    ]
+    # the same adjustment lines in the daily warehouse and in the full refresh
+    assert incremental.query(adjustments) == expected
+    assert full.query(adjustments) == expected
+    # totals: 300-30+250-270 = 250.00; 500-50+250-450 = 250.00; 400-40+250-280.01+8 = 337.99;
+    # 100+250.01-10+9 + (100-10-90+90+9 = 99) = 448.01. Together 1286.00 = fees 1000.01 +
+    # overage 169.99 + 90 + surcharges 17.00 + 9.00: frozen + adjustments = fresh
+    totals = """select cast(period_start as varchar), status, total from marts.fct_invoices
+                where account_id = 'acct_q' order by 1"""
+    assert incremental.query(totals) == [
+        ("2026-02-15", "final", d("250.00")), ("2026-05-15", "final", d("250.00")),
+        ("2026-08-15", "final", d("337.99")), ("2026-11-15", "open", d("448.01"))]
+    # the ledger follows the fresh computation (a fee leaves the balance as it was)
+    ledger = """select cast(period_start as varchar), entry_type, amount, balance_after
+                from marts.fct_commitment_ledger where commitment_id = ?
+                order by entry_sequence"""
+    assert incremental.query(ledger, ["cm_q"]) == [
+        ("2026-02-15", "fee", d("250.00"), d("1000.01")),
+        ("2026-02-15", "drawdown", d("-270.00"), d("730.01")),   # 1000.01 - 270
+        ("2026-05-15", "fee", d("250.00"), d("730.01")),
+        ("2026-05-15", "drawdown", d("-540.00"), d("190.01")),   # 730.01 - 540
+        ("2026-08-15", "fee", d("250.00"), d("190.01")),
+        ("2026-08-15", "drawdown", d("-190.01"), d("0.00")),
+        ("2026-08-15", "overage", d("169.99"), d("0.00")),
+        ("2026-11-15", "fee", d("250.01"), d("0.00")),
+        ("2026-11-15", "overage", d("90.00"), d("0.00")),
+    ]
+    # globex (monthly, no discount): e = the 49.00 platform fee + usage lines that round to
+    # 0.00 (a few requests at 0.001, tokens at 0.000002) = 49.00 in October and in November;
+    # shortfall 120 - 49 = 71.00, 71 - 49 = 22.00, true-up 22.00 on November, the term's last
+    assert incremental.query(ledger, ["cm_globex"]) == [
+        ("2026-10-01", "drawdown", d("-49.00"), d("71.00")),
+        ("2026-11-01", "drawdown", d("-49.00"), d("22.00")),
+        ("2026-11-01", "true_up", d("22.00"), d("0.00")),
+    ]
+    assert incremental.query(
+        "select cast(period_start as varchar), amount from marts.fct_invoice_lines"
+        " where line_type = 'commitment_true_up'"
+    ) == [("2026-11-01", d("22.00"))]
+
 
 
 def test_rewritten_landed_file_is_quarantined_until_a_full_refresh(tmp_path: Path) -> None:
