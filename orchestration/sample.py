@@ -197,7 +197,7 @@ ACCOUNTS: tuple[AccountProfile, ...] = (
     AccountProfile("acct_initrode_eu", "Europe/Paris", 0.02, _LLM, 20, 3.0, 0.1, "eu-west-3",
                    ((_d("2026-09-01"), None, 1.0),)),
     # Contract ended 2026-10-01, but a forgotten job keeps sending a little usage: unrated.
-    AccountProfile("acct_cyberdyne", "UTC", 0.03, _API, 25, 75.0, 0.0, "us-west-1",
+    AccountProfile("acct_cyberdyne", "UTC", 0.05, _API, 25, 75.0, 0.0, "us-west-1",
                    ((_d("2026-09-01"), _d("2026-10-01"), 1.0),
                     (_d("2026-10-01"), None, 0.04))),
 )

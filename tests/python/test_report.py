@@ -208,7 +208,8 @@ def test_total_that_differs_from_lines_is_flagged(tmp_path: Path) -> None:
 
 def test_empty_warehouse_prints_not_built(tmp_path: Path) -> None:
     text = _render(_database(tmp_path / "w.duckdb"))
-    assert text.count(report.NOT_BUILT) == 5  # reconciliation, 2 reason lists, usage, invoices
+    # reconciliation, 2 reason lists, usage, invoices, commitments
+    assert text.count(report.NOT_BUILT) == 6
     assert "Ingestion" in text and "Invoices" in text
 
 

@@ -152,11 +152,12 @@ def test_counts_add_up(generated: tuple[Path, dict[str, Any]], landed: list[Land
 def test_event_type_proportions(generated: tuple[Path, dict[str, Any]]) -> None:
     _, counts = generated
     by_type = counts["events_by_type"]
-    # One snapshot per account and local day: 10 accounts x 85 days, less Initech's first
-    # 9 days of September (its contract starts 2026-09-10): 850 - 9 = 841.
-    assert by_type["storage_snapshot"] == 841
+    # One snapshot per account and local day: 14 accounts with a profile x 85 days = 1,190,
+    # less Initech's first 9 days of September (its contract starts 2026-09-10) and Oscorp's
+    # first 14 (from 2026-09-15): 1,190 - 9 - 14 = 1,167.
+    assert by_type["storage_snapshot"] == 1_167
     # the traffic model's share: seat counts and payments are on schedules of their own
-    usage = EVENTS - 841 - by_type["seat_count"] - by_type["payment"]
+    usage = EVENTS - 1_167 - by_type["seat_count"] - by_type["payment"]
     assert 0.50 < by_type["api_request"] / usage < 0.65
     assert 0.28 < by_type["llm_completion"] / usage < 0.42
     assert 0.06 < by_type["user_login"] / usage < 0.12
@@ -350,8 +351,11 @@ def test_landing_times_follow_days(generated: tuple[Path, dict[str, Any]]) -> No
 
 
 def test_profiles_match_seeds() -> None:
+    # every account with a contract has a traffic profile (a parent billed for its
+    # subsidiaries, without a contract of its own, sends nothing)
+    with_contract = {row["account_id"] for row in _seed_rows("contracts.csv")}
     accounts = {row["account_id"]: row["billing_timezone"] or "UTC"
-                for row in _seed_rows("accounts.csv")}
+                for row in _seed_rows("accounts.csv") if row["account_id"] in with_contract}
     assert {a.account_id: a.timezone for a in sample.ACCOUNTS} == accounts
     contract_starts: dict[str, set[date]] = {}
     for row in _seed_rows("contracts.csv"):
