@@ -141,8 +141,7 @@
 {% macro period_label(period_start, period_end) -%}
     {%- set last_day = 'cast(' ~ dbt.dateadd('day', -1, period_end) ~ ' as date)' -%}
     case
-        when {{ meterline.calendar_part('day', period_start) }} = 1
-            and {{ period_end }} = {{ meterline.billing_add_months(period_start, 1) }}
+        when {{ meterline.is_calendar_month(period_start, period_end) }}
             then substr(cast({{ period_start }} as {{ dbt.type_string() }}), 1, 7)
         when {{ meterline.calendar_part('day', period_start) }} = 1
             and {{ meterline.calendar_part('month', period_start) }} in (1, 4, 7, 10)

@@ -22,7 +22,7 @@
 {% macro is_calendar_month(period_start, period_end) -%}
     (
         {{ meterline.calendar_part('day', period_start) }} = 1
-        and {{ period_end }} = cast({{ dbt.dateadd('month', 1, period_start) }} as date)
+        and {{ period_end }} = {{ meterline.billing_add_months(period_start, 1) }}
     )
 {%- endmacro %}
 
