@@ -67,12 +67,15 @@ dbt-test: setup
 		--vars '{landing_dir: "$(FIXTURE_LANDING)", as_of: "$(FIXTURE_AS_OF)"}'
 
 lint: setup
-	$(BIN)/sqlfluff lint models tests --disable-progress-bar
+	$(BIN)/sqlfluff lint models tests --disable-progress-bar --processes 2
 	$(BIN)/ruff check orchestration bench tests
 
-# Every Python test, the DuckDB/Spark parity test included, on two workers.
+# Every Python test, the DuckDB/Spark parity test included, on two workers. The parity test, the
+# longest file, goes first so that it does not run alone at the end.
+PYTEST_FILES := tests/python/test_spark_parity.py \
+	$(filter-out tests/python/test_spark_parity.py,$(sort $(wildcard tests/python/test_*.py)))
 pytest: setup-spark
-	METERLINE_TEST_SPARK=1 $(BIN)/pytest -n 2 --dist loadfile
+	METERLINE_TEST_SPARK=1 $(BIN)/pytest -n 2 --dist loadfile $(PYTEST_FILES)
 
 clean:
 	rm -rf target logs warehouse $(DEMO_LANDING) exports
