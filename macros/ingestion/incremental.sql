@@ -26,22 +26,81 @@
 {%- endmacro %}
 
 {#
+    The latest batch_loaded_at in `relation`, as text ('YYYY-MM-DD HH:MM:SS.ffffff'), or
+    none when the relation is empty. Formatted here, not in SQL, so that every engine reads
+    it the same way.
+#}
+{% macro batch_watermark(relation) -%}
+    {%- set result = run_query("select max(batch_loaded_at) from " ~ relation) -%}
+    {%- set latest = result.columns[0].values()[0] -%}
+    {%- if latest is none -%}
+        {{ return(none) }}
+    {%- elif latest is string -%}
+        {{ return(latest) }}
+    {%- else -%}
+        {{ return(latest.strftime('%Y-%m-%d %H:%M:%S.%f')) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{# `column > watermark`, or (1 = 1) without a watermark. #}
+{% macro batch_filter(column, watermark) -%}
+    {%- if watermark is none -%}
+        (1 = 1)
+    {%- else -%}
+        ({{ column }} > cast('{{ watermark }}' as timestamp))
+    {%- endif -%}
+{%- endmacro %}
+
+{#
     A filter on `column` (a batch_loaded_at) that keeps the batches the current model has
     not taken in yet: true on a full build, else `column > <latest batch in this>`.
 #}
 {% macro new_batches_filter(column) -%}
     {%- set watermark = none -%}
     {%- if execute and is_incremental() -%}
-        {%- set result = run_query(
-            "select strftime(max(batch_loaded_at), '%Y-%m-%d %H:%M:%S.%f') from " ~ this
-        ) -%}
-        {%- set watermark = result.columns[0].values()[0] -%}
+        {%- set watermark = meterline.batch_watermark(this) -%}
     {%- endif -%}
-    {%- if watermark is none -%}
-        (1 = 1)
-    {%- else -%}
-        ({{ column }} > cast('{{ watermark }}' as timestamp))
+    {{ meterline.batch_filter(column, watermark) }}
+{%- endmacro %}
+
+{#
+    The load batch of the run. The event path writes each landed record once, into
+    int_events_classified (DECISIONLOG "One write per record"); the steps before it
+    (int_event_meter_readings, int_event_checks, int_event_dedupe, int_event_placement)
+    are views over the records that write has not taken in yet: the batches after the
+    latest one it holds, fixed when the view is built in the same run, just before the
+    write. Without an incremental write (a full refresh, a first build, an engine whose
+    event path is rebuilt every run) the views read every landed record.
+#}
+{% macro event_batch_watermark() -%}
+    {%- if not execute or model.resource_type != 'model' or flags.FULL_REFRESH -%}
+        {{ return(none) }}
     {%- endif -%}
+    {%- if meterline.event_path_materialization() != 'incremental' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set relation = meterline.model_relation('int_events_classified') -%}
+    {%- if relation is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(meterline.batch_watermark(relation)) }}
+{%- endmacro %}
+
+{# The batches the event path's write has not taken in yet (see event_batch_watermark). #}
+{% macro event_batch_filter(column) -%}
+    {{ meterline.batch_filter(column, meterline.event_batch_watermark()) }}
+{%- endmacro %}
+
+{#
+    The relation a model of this project builds, when it exists, looked up without ref():
+    for the steps before a write that read what the write holds (no cycle in the DAG).
+#}
+{% macro model_relation(model_name) -%}
+    {%- set node = graph.nodes.get('model.meterline.' ~ model_name) -%}
+    {%- if node is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
 {%- endmacro %}
 
 {#

@@ -1,3 +1,8 @@
+{{ config(materialized='view') }}
+
+{#- A view over the event path's one write (int_events_classified, DECISIONLOG "One write per
+    record"): nothing to rebuild on a daily run. -#}
+
 with
 
 deduplicated as (

@@ -1,16 +1,15 @@
-{{ config(
-    materialized=meterline.event_path_materialization(),
-    incremental_strategy='append',
-    on_schema_change='fail',
-) }}
+{{ config(materialized='view') }}
+
+{#- A step before the write: the readings of the records int_events_classified has not taken in
+    yet (meterline.event_batch_filter, macros/ingestion/incremental.sql). -#}
 
 with
 
 parsed as (
 
-    -- new batches only on an incremental run (a constant filter, pushed down to staging)
+    -- the batches not classified yet (a constant filter, pushed down to staging)
     select * from {{ ref('int_events_parsed') }}
-    where {{ meterline.new_batches_filter('batch_loaded_at') }}
+    where {{ meterline.event_batch_filter('batch_loaded_at') }}
 
 ),
 
@@ -24,7 +23,7 @@ meters as (
 exclusions as (
 
     select * from {{ ref('int_event_meter_exclusions') }}
-    where {{ meterline.new_batches_filter('batch_loaded_at') }}
+    where {{ meterline.event_batch_filter('batch_loaded_at') }}
 
 ),
 
