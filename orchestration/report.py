@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -557,9 +558,12 @@ def next_steps(wh: Warehouse, database: str, as_of: str | None) -> list[str]:
     audit = sorted(table for schema, table in wh._columns if schema == "audit")
     lines = heading("Where next")
     lines.append(f"  as_of:   {as_of or '(not given: dbt used METERLINE_AS_OF, else today)'}")
-    lines.append(f"  marts:   DuckDB file {database or DEFAULT_DATABASE}, schema marts"
-                 f" ({', '.join(marts) or 'not built'})")
-    lines.append(f"  audit:   same file, schema audit ({', '.join(audit) or 'not built'})")
+    lines.append(f"  marts:   DuckDB file {database or DEFAULT_DATABASE}, schema marts:")
+    lines += textwrap.wrap(", ".join(marts) or "(not built)", width=92,
+                           initial_indent=" " * 11, subsequent_indent=" " * 11)
+    lines.append("  audit:   the same file, schema audit:")
+    lines += textwrap.wrap(", ".join(audit) or "(not built)", width=92,
+                           initial_indent=" " * 11, subsequent_indent=" " * 11)
     lines += [
         "",
         "  1. Query the marts (read-only; the same SQL works from any DuckDB 2 client):",
