@@ -80,11 +80,12 @@ query: setup
 # warehouse when it is built; without one the docs are generated with an empty catalog. The
 # server only serves files: it holds no lock on the warehouse.
 docs: setup
+	@echo "==> dbt docs generate (about a minute): manifest and catalog into target/"
 	@if [ -f $(METERLINE_DUCKDB_PATH) ]; then \
 		$(DBT) docs generate --quiet; \
 	else \
 		echo "docs: no warehouse at $(METERLINE_DUCKDB_PATH) yet (make demo builds one): generating without its catalog"; \
-		$(DBT) docs generate --quiet --empty-catalog; \
+		mkdir -p $(dir $(METERLINE_DUCKDB_PATH)) && $(DBT) docs generate --quiet --empty-catalog; \
 	fi
 	@echo "dbt docs on http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops it); the home page is the finance overview"
 	$(DBT) docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
