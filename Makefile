@@ -1,6 +1,7 @@
 # Meterline: two commands do everything on a fresh machine.
-#   make demo   set up, generate sample events, build, print invoices
+#   make demo   set up, generate sample events, build, print invoices and where to go next
 #   make test   set up, then run every test (dbt build + unit tests, sqlfluff, pytest)
+# Then: make query SQL="select ...", make docs, make dagster.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -22,11 +23,15 @@ FIXTURE_DB := warehouse/test.duckdb
 
 # `make dagster`: the Dagster UI and daemon, local only. Instance state lives in .dagster_home/.
 DAGSTER_PORT ?= 3000
+# `make docs`: dbt docs (with the finance overview), local only.
+DOCS_PORT ?= 8080
 
-.PHONY: help setup setup-spark demo test dbt-test lint pytest clean
+.PHONY: help setup setup-spark demo query docs test dbt-test lint pytest clean
 
 help:
 	@echo "make demo   - set up, generate sample events, build everything, print a summary"
+	@echo "make query SQL=\"select ...\" - run one read-only query on the warehouse (no SQL: billed totals)"
+	@echo "make docs   - generate dbt docs (finance overview, every mart and column) and serve them on http://127.0.0.1:$(DOCS_PORT)"
 	@echo "make test   - set up and run every test (what CI runs)"
 	@echo "make clean  - remove build output and the local warehouse"
 	@echo "make test-spark - build the fixture scenario on DuckDB and on Spark, compare (Java 17)"
@@ -53,11 +58,37 @@ setup: $(VENV)/.installed profiles.yml
 
 setup-spark: setup $(VENV)/.installed-spark
 
+# Three steps, each announced; dbt prints a line per seed, model and test as it goes (about a
+# minute and a half on two cores). The report ends with as_of, where the marts are and the next
+# three commands.
 demo: setup
 	rm -f $(METERLINE_DUCKDB_PATH) $(METERLINE_DUCKDB_PATH).wal
+	@echo "==> [1/3] sample events for $(DEMO_AS_OF) into $(DEMO_LANDING)/"
 	$(BIN)/python -m orchestration.sample --out $(DEMO_LANDING) --as-of $(DEMO_AS_OF)
-	$(DBT) build --quiet --vars '{landing_dir: "$(DEMO_LANDING)", as_of: "$(DEMO_AS_OF)"}' --exclude "resource_type:unit_test"
-	$(BIN)/python -m orchestration.report --database $(METERLINE_DUCKDB_PATH)
+	@echo "==> [2/3] dbt build into $(METERLINE_DUCKDB_PATH) (a line per seed, model and test)"
+	$(DBT) build --vars '{landing_dir: "$(DEMO_LANDING)", as_of: "$(DEMO_AS_OF)"}' --exclude "resource_type:unit_test"
+	@echo "==> [3/3] report (marts and audit tables only)"
+	@$(BIN)/python -m orchestration.report --database $(METERLINE_DUCKDB_PATH) --as-of $(DEMO_AS_OF) --next-steps
+
+# One read-only query on the warehouse, printed as a table: make query SQL="select ...".
+# SQL reaches the recipe as an environment variable, so quotes in it need no escaping.
+query: setup
+	@$(BIN)/python -m orchestration.query --database $(METERLINE_DUCKDB_PATH) "$$SQL"
+
+# dbt docs: the overview page for finance (models/overview.md), every mart, column and test,
+# the lineage graph and the exposures. The catalog (column types, row counts) comes from the
+# warehouse when it is built; without one the docs are generated with an empty catalog. The
+# server only serves files: it holds no lock on the warehouse.
+docs: setup
+	@echo "==> dbt docs generate (about a minute): manifest and catalog into target/"
+	@if [ -f $(METERLINE_DUCKDB_PATH) ]; then \
+		$(DBT) docs generate --quiet; \
+	else \
+		echo "docs: no warehouse at $(METERLINE_DUCKDB_PATH) yet (make demo builds one): generating without its catalog"; \
+		mkdir -p $(dir $(METERLINE_DUCKDB_PATH)) && $(DBT) docs generate --quiet --empty-catalog; \
+	fi
+	@echo "dbt docs on http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops it); the home page is the finance overview"
+	$(DBT) docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 test: setup-spark dbt-test lint pytest
 

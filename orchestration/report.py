@@ -1,8 +1,12 @@
-"""Plain-text summary of a built Meterline warehouse: ingestion, usage and invoices.
+"""Plain-text summary of a built Meterline warehouse: ingestion, usage, invoices, credit and
+commitment balances, pending adjustments.
 
-Reads the DuckDB file read-only. A section whose tables are not built yet prints "(not built)".
+Reads the DuckDB file read-only, and only the marts and the audit tables (schemas `marts` and
+`audit`), the tables finance reads too. A section whose tables are not built yet prints
+"(not built)". Periods are shown as the marts store them: period_start, then period_end, the
+first day after the period (end exclusive).
 
-Usage: python -m orchestration.report [--database PATH]
+Usage: python -m orchestration.report [--database PATH] [--as-of YYYY-MM-DD] [--next-steps]
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,7 +25,7 @@ import duckdb
 
 NOT_BUILT = "(not built)"
 DEFAULT_DATABASE = "warehouse/meterline.duckdb"
-# Used when seeds.currencies is missing or lacks a currency; ISO 4217 minor units.
+# Used when marts.dim_currencies is missing or lacks a currency; ISO 4217 minor units.
 FALLBACK_MINOR_UNITS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0,
                         "KWD": 3, "BHD": 3, "JOD": 3, "OMR": 3, "TND": 3}
 STATUS_ORDER = ("final", "draft", "open")
@@ -94,12 +99,27 @@ def subheading(title: str) -> list[str]:
     return ["", title]
 
 
-def period_label(start: date | None, end: date | None) -> str:
+def period_bounds(start: date | None, end: date | None) -> str:
+    """A period as the marts store it: '2026-09-01 → 2026-10-01' (period_end exclusive)."""
     if start is None:
         return ""
     if end is None:
-        return f"from {start}"
-    return f"{start} to {end - timedelta(days=1)}"
+        return f"{start} →"
+    return f"{start} → {end}"
+
+
+def period_title(start: date, end: date, label: str | None = None) -> str:
+    """A period heading: its label (the marts' period_label) and its stored bounds."""
+    bounds = f"{period_bounds(start, end)} (end exclusive)"
+    return f"{label}: {bounds}" if label else bounds
+
+
+def calendar_month_label(start: date, end: date) -> str | None:
+    """2026-10 for a calendar month (the marts' period_label), else None."""
+    next_month = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    if start.day == 1 and end == next_month:
+        return f"{start:%Y-%m}"
+    return None
 
 
 # --------------------------------------------------------------------------- ingestion
@@ -212,19 +232,15 @@ class MeterInfo(NamedTuple):
 
 def _meter_info(wh: Warehouse) -> dict[str, MeterInfo]:
     """Meters and their aggregation's properties: marts.dim_meters (from the aggregation
-    registry of the dbt project). Without it (an older build), seeds.meters: no figure of
-    several groups or days is combined."""
-    if wh.has("marts", "dim_meters"):
-        rows = wh.rows(
-            "select meter_id, aggregation, unit, is_additive, group_total from marts.dim_meters"
-        )
-        return {meter_id: MeterInfo(aggregation or "", unit or "", bool(additive), total)
-                for meter_id, aggregation, unit, additive, total in rows}
-    if not wh.has("seeds", "meters"):
+    registry of the dbt project). Without it, no figure of several groups or days is
+    combined."""
+    if not wh.has("marts", "dim_meters"):
         return {}
-    rows = wh.rows("select meter_id, aggregation, unit from seeds.meters")
-    return {meter_id: MeterInfo(aggregation or "", unit or "")
-            for meter_id, aggregation, unit in rows}
+    rows = wh.rows(
+        "select meter_id, aggregation, unit, is_additive, group_total from marts.dim_meters"
+    )
+    return {meter_id: MeterInfo(aggregation or "", unit or "", bool(additive), total)
+            for meter_id, aggregation, unit, additive, total in rows}
 
 
 def _period_quantity(meter: MeterInfo, quantities: list[Any], over_days: bool) -> Any:
@@ -249,20 +265,19 @@ def _period_quantity(meter: MeterInfo, quantities: list[Any], over_days: bool) -
 
 
 def _usage_rows(wh: Warehouse) -> tuple[str, bool, list[Row]] | None:
-    """(source description, whether rows are per day, rows of period, account, contract, meter,
-    [quantities], events)."""
-    for table in ("int_period_usage", "int_meter_usage"):
-        if wh.has("intermediate", table):
-            rows = wh.rows(
-                "select (period_start, period_end), account_id, contract_id, meter_id, "
-                "list(quantity order by dimension_value), sum(event_count) "
-                f"from intermediate.{table} group by all order by 1, 2, 3, 4"
-            )
-            return f"intermediate.{table} (period figures, usage under a contract)", False, rows
+    """(source description, whether rows are per day, rows of (period_start, period_end,
+    period_label), account, contract, meter, [quantities], events)."""
+    if wh.has("marts", "fct_period_usage"):
+        rows = wh.rows(
+            "select (period_start, period_end, period_label), account_id, contract_id, "
+            "meter_id, list(quantity order by dimension_value), sum(event_count) "
+            "from marts.fct_period_usage group by all order by 1, 2, 3, 4"
+        )
+        return "marts.fct_period_usage (period figures, usage under a contract)", False, rows
     if wh.has("marts", "fct_usage_daily"):
         rows = wh.rows(
             "select (cast(date_trunc('month', usage_date) as date),"
-            " cast(date_trunc('month', usage_date) + interval 1 month as date)),"
+            " cast(date_trunc('month', usage_date) + interval 1 month as date), null),"
             " account_id, null, meter_id, "
             "list(quantity order by usage_date, dimension_value), sum(event_count) "
             "from marts.fct_usage_daily group by all order by 1, 2, 3, 4"
@@ -271,19 +286,11 @@ def _usage_rows(wh: Warehouse) -> tuple[str, bool, list[Row]] | None:
     return None
 
 
-def _period_bounds(period: Any) -> tuple[date, date]:
-    """(period_start, period_end) of a row's period (a struct from DuckDB)."""
-    if isinstance(period, dict):
-        return tuple(period.values())  # type: ignore[return-value]
-    return tuple(period)  # type: ignore[return-value]
-
-
-def _usage_period_label(start: date, end: date) -> str:
-    """A calendar month as 2026-10; any other billing period by its first and last day."""
-    next_month = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    if start.day == 1 and end == next_month:
-        return f"{start:%Y-%m}"
-    return period_label(start, end)
+def _period_of(period: Any) -> tuple[date, date, str | None]:
+    """(period_start, period_end, period_label) of a row's period (a struct from DuckDB)."""
+    values = tuple(period.values()) if isinstance(period, dict) else tuple(period)
+    start, end, label = values
+    return start, end, label or calendar_month_label(start, end)
 
 
 def usage_section(wh: Warehouse) -> list[str]:
@@ -311,7 +318,7 @@ def usage_section(wh: Warehouse) -> list[str]:
             shown = "-" if quantity is None else format_quantity(quantity)
             table.append((account_id, contract_id or "", meter_id, aggregation,
                           format_quantity(events), shown, unit))
-        lines += subheading(f"Period {_usage_period_label(*_period_bounds(period))}")
+        lines += subheading(f"Period {period_title(*_period_of(period))}")
         lines += format_table(
             ("account", "contract", "meter", "aggregation", "events", "quantity", "unit"),
             table, "llllrrl",
@@ -323,11 +330,26 @@ def usage_section(wh: Warehouse) -> list[str]:
 
 
 def _minor_units(wh: Warehouse) -> dict[str, int]:
+    """Digits of each currency's minor unit: marts.dim_currencies, else ISO 4217's."""
     units = dict(FALLBACK_MINOR_UNITS)
-    if wh.has("seeds", "currencies"):
+    if wh.has("marts", "dim_currencies"):
         units.update({currency: int(minor) for currency, minor in
-                      wh.rows("select currency, minor_units from seeds.currencies")})
+                      wh.rows("select currency, minor_units from marts.dim_currencies")})
     return units
+
+
+def _account_names(wh: Warehouse) -> dict[str, str]:
+    """Each account's display name (marts.dim_accounts); empty when it is not built."""
+    if not wh.has("marts", "dim_accounts"):
+        return {}
+    return {account_id: name for account_id, name in
+            wh.rows("select account_id, account_name from marts.dim_accounts")
+            if name}
+
+
+def _with_name(account_id: str, names: dict[str, str]) -> str:
+    name = names.get(account_id)
+    return f"{account_id} ({name})" if name else account_id
 
 
 def _invoice_lines(wh: Warehouse) -> dict[str, list[Row]] | None:
@@ -357,9 +379,11 @@ def _describe(row: Row) -> str:
     return " ".join(part for part in (meter_id, dimension_value) if part)
 
 
-def _invoice_block(invoice: Row, lines: list[Row] | None, units: int) -> list[str]:
+def _invoice_block(invoice: Row, lines: list[Row] | None, units: int,
+                   names: dict[str, str] | None = None) -> list[str]:
     invoice_id, account_id, currency, start, end, status, _, total, _ = invoice
-    title = f"{account_id}  {period_label(start, end)}  {status}  {currency}"
+    title = (f"{_with_name(account_id, names or {})}  {period_bounds(start, end)}  {status}"
+             f"  {currency}")
     block = ["", f"{title}  (invoice {invoice_id})"]
     if lines is None:
         return block + ["  lines " + NOT_BUILT, f"  Total {currency} {format_money(total, units)}"]
@@ -409,15 +433,44 @@ def invoices_section(wh: Warehouse) -> list[str]:
     if not invoices:
         return lines + ["  (no invoices)"]
     units = _minor_units(wh)
+    names = _account_names(wh)
     all_lines = _invoice_lines(wh)
+    lines.append("  Periods: period_start → period_end, the first day after the period "
+                 "(end exclusive).")
     for invoice in invoices:
         invoice_lines = None if all_lines is None else all_lines.get(invoice[0], [])
-        lines += _invoice_block(invoice, invoice_lines, units.get(invoice[2], 2))
+        lines += _invoice_block(invoice, invoice_lines, units.get(invoice[2], 2), names)
     return lines + _currency_summary(invoices, units)
 
 
+def credits_section(wh: Warehouse) -> list[str]:
+    """Each prepaid credit grant (marts.fct_credit_ledger): what was granted, applied and
+    expired, and its balance after its last entry."""
+    lines = heading("Credit balances")
+    if not wh.has("marts", "fct_credit_ledger"):
+        return lines + ["  " + NOT_BUILT]
+    rows = wh.rows(
+        "select grant_id, account_id, currency,"
+        " sum(case when entry_type = 'granted' then amount else 0 end),"
+        " sum(case when entry_type = 'applied' then amount else 0 end),"
+        " sum(case when entry_type = 'expired' then amount else 0 end),"
+        " arg_max(balance_after, entry_sequence)"
+        " from marts.fct_credit_ledger group by all order by account_id, grant_id"
+    )
+    if not rows:
+        return lines + ["  (no credit grants)"]
+    units = _minor_units(wh)
+    table = [(grant, account, currency, *(format_money(v, units.get(currency, 2))
+                                           for v in (granted, applied, expired, balance)))
+             for grant, account, currency, granted, applied, expired, balance in rows]
+    lines.append("  balance: after the grant's last entry (open and draft invoices included)")
+    return lines + format_table(
+        ("grant", "account", "currency", "granted", "applied", "expired", "balance"), table,
+        "lllrrrr")
+
+
 def commitments_section(wh: Warehouse) -> list[str]:
-    """Every commitment movement (marts.fct_commitment_ledger), in order."""
+    """Each commitment's balance, then every movement (marts.fct_commitment_ledger), in order."""
     lines = heading("Commitments")
     if not wh.has("marts", "fct_commitment_ledger"):
         return lines + ["  " + NOT_BUILT]
@@ -429,14 +482,54 @@ def commitments_section(wh: Warehouse) -> list[str]:
     if not rows:
         return lines + ["  (no commitments)"]
     units = _minor_units(wh)
-    table = [(commitment, account, kind, period_label(start, end), entry,
+    balances: dict[str, Row] = {}
+    for row in rows:
+        balances[row[0]] = row  # rows are in entry order: the last one wins
+    lines.append("  balance: prepaid - left to draw down; postpaid - still to reach the amount")
+    lines += subheading("Balances (after each commitment's last entry)")
+    lines += format_table(
+        ("commitment", "account", "type", "currency", "balance"),
+        [(commitment, account, kind, currency, format_money(balance, units.get(currency, 2)))
+         for commitment, account, kind, _, _, _, _, balance, currency in balances.values()],
+        "llllr")
+    lines += subheading("Movements (periods: start → end, end exclusive)")
+    table = [(commitment, account, kind, period_bounds(start, end), entry,
               format_money(amount, units.get(currency, 2)),
               format_money(balance, units.get(currency, 2)))
              for commitment, account, kind, start, end, entry, amount, balance, currency in rows]
-    lines.append("  balance: prepaid - left to draw down; postpaid - still to reach the amount")
     return lines + format_table(
         ("commitment", "account", "type", "period", "entry", "amount", "balance"), table,
         "lllllrr")
+
+
+def pending_adjustments_section(wh: Warehouse) -> list[str]:
+    """Late-usage adjustments that wait for an invoice (audit.audit_pending_adjustments)."""
+    lines = heading("Pending adjustments")
+    if not wh.has("audit", "audit_pending_adjustments"):
+        return lines + ["  " + NOT_BUILT]
+    rows = wh.rows(
+        "select account_id, adjusted_invoice_id, adjusted_period_start, adjusted_period_end,"
+        " adjusted_line_type, coalesce(meter_id, ''), amount, currency, pending_reason"
+        " from audit.audit_pending_adjustments"
+        " order by account_id, currency, adjusted_period_start, adjusted_invoice_line_id"
+    )
+    if not rows:
+        return lines + ["  (none: every adjustment is on an invoice)"]
+    units = _minor_units(wh)
+    table = [(account, invoice, period_bounds(start, end), line_type, meter,
+              format_money(amount, units.get(currency, 2)), currency, reason)
+             for account, invoice, start, end, line_type, meter, amount, currency, reason
+             in rows]
+    lines.append("  Frozen lines whose period changed, waiting for an invoice that can carry "
+                 "the adjustment")
+    lines += format_table(
+        ("account", "frozen invoice", "period", "line type", "meter", "amount", "currency",
+         "reason"), table, "lllllrll")
+    totals: dict[str, Decimal] = {}
+    for row in rows:
+        totals[row[7]] = totals.get(row[7], Decimal(0)) + row[6]
+    return lines + [f"  pending {currency} {format_money(total, units.get(currency, 2))}"
+                    for currency, total in sorted(totals.items())]
 
 
 # --------------------------------------------------------------------------- entry points
@@ -450,13 +543,53 @@ def _guarded(section: Callable[[Warehouse], list[str]], title: str, wh: Warehous
         return heading(title) + [f"  (not available: {first_line})"]
 
 
-def render_report(con: duckdb.DuckDBPyConnection, database: str = "") -> str:
+# The commands a newcomer runs next (make demo prints them): their make targets' defaults.
+QUERY_EXAMPLE = (
+    "select currency, period_start, period_end, sum(total) as billed "
+    "from marts.fct_invoices group by all order by all"
+)
+DOCS_URL = "http://127.0.0.1:8080"
+DAGSTER_URL = "http://127.0.0.1:3000"
+
+
+def next_steps(wh: Warehouse, database: str, as_of: str | None) -> list[str]:
+    """Where the marts are and the next three commands: query them, read the docs, Dagster."""
+    marts = sorted(table for schema, table in wh._columns if schema == "marts")
+    audit = sorted(table for schema, table in wh._columns if schema == "audit")
+    lines = heading("Where next")
+    lines.append(f"  as_of:   {as_of or '(not given: dbt used METERLINE_AS_OF, else today)'}")
+    lines.append(f"  marts:   DuckDB file {database or DEFAULT_DATABASE}, schema marts:")
+    lines += textwrap.wrap(", ".join(marts) or "(not built)", width=92,
+                           initial_indent=" " * 11, subsequent_indent=" " * 11)
+    lines.append("  audit:   the same file, schema audit:")
+    lines += textwrap.wrap(", ".join(audit) or "(not built)", width=92,
+                           initial_indent=" " * 11, subsequent_indent=" " * 11)
+    lines += [
+        "",
+        "  1. Query the marts (read-only; the same SQL works from any DuckDB 2 client):",
+        f'       make query SQL="{QUERY_EXAMPLE}"',
+        "  2. Read what each mart answers, with example queries (dbt docs):",
+        f"       make docs        # serves {DOCS_URL}",
+        "  3. See the daily run as an asset graph (Dagster UI):",
+        f"       make dagster     # serves {DAGSTER_URL}",
+    ]
+    return lines
+
+
+def render_report(con: duckdb.DuckDBPyConnection, database: str = "",
+                  as_of: str | None = None, with_next_steps: bool = False) -> str:
     wh = Warehouse(con)
     lines = [f"Meterline report{': ' + database if database else ''}"]
+    if as_of:
+        lines.append(f"as_of {as_of}")
     lines += _guarded(ingestion_section, "Ingestion", wh)
     lines += _guarded(usage_section, "Usage per account and meter", wh)
     lines += _guarded(invoices_section, "Invoices", wh)
+    lines += _guarded(credits_section, "Credit balances", wh)
     lines += _guarded(commitments_section, "Commitments", wh)
+    lines += _guarded(pending_adjustments_section, "Pending adjustments", wh)
+    if with_next_steps:
+        lines += next_steps(wh, database, as_of)
     return "\n".join(lines) + "\n"
 
 
@@ -467,6 +600,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("METERLINE_DUCKDB_PATH") or DEFAULT_DATABASE,
         help="DuckDB file (default env METERLINE_DUCKDB_PATH, else warehouse/meterline.duckdb)",
     )
+    parser.add_argument("--as-of", help="the build's as_of (YYYY-MM-DD), printed at the top")
+    parser.add_argument("--next-steps", action="store_true",
+                        help="end with where the marts are and the commands to run next")
     return parser.parse_args(argv)
 
 
@@ -481,7 +617,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"report: cannot open {args.database}: {error}", file=sys.stderr)
         return 1
     try:
-        sys.stdout.write(render_report(con, args.database))
+        sys.stdout.write(render_report(con, args.database, args.as_of, args.next_steps))
     finally:
         con.close()
     return 0

@@ -16,9 +16,10 @@ from orchestration.billing.tables import (
     column_names,
 )
 
-ACCOUNTS = "staging.stg_accounts"
-CURRENCIES = "staging.stg_currencies"
-
+# The marts the push and the export read (Python reads marts only): each account's Stripe
+# customer, each currency's minor units.
+ACCOUNTS = "marts.dim_accounts"
+CURRENCIES = "marts.dim_currencies"
 
 
 @dataclass(frozen=True)

@@ -76,18 +76,17 @@ FINAL_INVOICE_IDS = {"inv_a_oct", "inv_b_oct", "inv_c_oct"}
 
 
 def build_fixture_warehouse(path: Path) -> Path:
-    """Create staging and marts tables with the contract's columns and the rows above."""
+    """Create the marts the billing code reads (the contract's columns) with the rows above."""
     conn = duckdb.connect(str(path))
     try:
-        conn.execute("create schema staging")
         conn.execute("create schema marts")
         conn.execute(
-            "create table staging.stg_accounts (account_id varchar, account_name varchar, "
+            "create table marts.dim_accounts (account_id varchar, account_name varchar, "
             "billing_timezone varchar, stripe_customer_id varchar)"
         )
-        conn.executemany("insert into staging.stg_accounts values (?, ?, ?, ?)", ACCOUNTS)
-        conn.execute("create table staging.stg_currencies (currency varchar, minor_units integer)")
-        conn.executemany("insert into staging.stg_currencies values (?, ?)", CURRENCIES)
+        conn.executemany("insert into marts.dim_accounts values (?, ?, ?, ?)", ACCOUNTS)
+        conn.execute("create table marts.dim_currencies (currency varchar, minor_units integer)")
+        conn.executemany("insert into marts.dim_currencies values (?, ?)", CURRENCIES)
         conn.execute(
             """
             create table marts.fct_invoices (

@@ -108,13 +108,13 @@ def test_whole_graph_on_the_fixture_landing_files(
             customers = dict(conn.execute(
                 "select invoice.invoice_id, account.stripe_customer_id "
                 "from marts.fct_invoices as invoice "
-                "inner join staging.stg_accounts as account using (account_id) "
+                "inner join marts.dim_accounts as account using (account_id) "
                 "where invoice.status = 'final' and account.stripe_customer_id is not null"
             ).fetchall())
             minor = dict(conn.execute(
                 "select invoice.invoice_id, currency.minor_units "
                 "from marts.fct_invoices as invoice "
-                "inner join staging.stg_currencies as currency using (currency)"
+                "inner join marts.dim_currencies as currency using (currency)"
             ).fetchall())
         assert finals and others, "the fixture should have final and non-final invoices"
 

@@ -1,7 +1,11 @@
-"""Tests of the warehouse report (orchestration.report) on small hand-made DuckDB fixtures."""
+"""Tests of the warehouse report (orchestration.report) on small hand-made DuckDB fixtures.
+
+The report reads only the marts and the audit tables; every expected figure below is worked
+out by hand in a comment."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,19 +14,19 @@ import pytest
 
 from orchestration import report
 
-SEEDS = """
-create schema seeds;
-create table seeds.currencies (currency varchar, minor_units integer);
-insert into seeds.currencies values ('USD', 2), ('EUR', 2), ('JPY', 0);
-create table seeds.meters (
-    meter_id varchar, event_type varchar, aggregation varchar, value_property varchar,
-    group_by varchar, unit varchar, description varchar
+DIMENSIONS = """
+create schema if not exists marts;
+create table marts.dim_currencies (currency varchar, minor_units integer);
+insert into marts.dim_currencies values ('USD', 2), ('EUR', 2), ('JPY', 0);
+create table marts.dim_accounts (
+    account_id varchar, stripe_customer_id varchar, parent_account_id varchar,
+    bill_to_account_id varchar, account_name varchar, billing_timezone varchar, bill_to varchar
 );
-insert into seeds.meters values
-    ('api_requests', 'api_request', 'count', null, 'endpoint', 'request', 'API requests'),
-    ('storage_gb', 'storage_snapshot', 'max', 'gb', null, 'GB', 'Peak GB'),
-    ('active_users', 'user_login', 'unique_count', 'user_id', null, 'user', 'Users');
+insert into marts.dim_accounts values
+    ('acct_a', 'cus_a', null, 'acct_a', 'Account A', 'UTC', 'self'),
+    ('acct_t', null, null, 'acct_t', 'Tanaka KK', 'Asia/Tokyo', 'self');
 """
+
 
 AUDIT = """
 create schema audit;
@@ -56,7 +60,7 @@ insert into audit.audit_unrated_events values
 """
 
 USAGE = """
-create schema marts;
+create schema if not exists marts;
 create table marts.dim_meters (
     meter_id varchar, aggregation varchar, unit varchar, is_additive boolean, group_total varchar
 );
@@ -131,7 +135,7 @@ def _render(path: Path) -> str:
 
 @pytest.fixture
 def full_report(tmp_path: Path) -> str:
-    return _render(_database(tmp_path / "w.duckdb", SEEDS, AUDIT, USAGE, INVOICES))
+    return _render(_database(tmp_path / "w.duckdb", DIMENSIONS, AUDIT, USAGE, INVOICES))
 
 
 def _line_with(text: str, needle: str) -> str:
@@ -183,7 +187,9 @@ def test_invoices_with_minor_units(full_report: str) -> None:
     assert _line_with(block, "Platform fee").endswith("284.50")
     assert _line_with(block, "Discount").endswith("-50.00")
     assert "Total USD 1,234.50" in full_report
-    assert "acct_a  2026-10-01 to 2026-10-31  final  USD" in full_report
+    # the period as fct_invoices stores it: period_end is the first day after October
+    assert "acct_a (Account A)  2026-10-01 → 2026-11-01  final  USD" in full_report
+    assert "2026-10-31" not in full_report
     # JPY has no minor units: 7,000 + 5,345 = 12,345.
     assert "Total JPY 12,345\n" in full_report
     assert "12,345.00" not in full_report
@@ -201,15 +207,15 @@ def test_grand_summary_per_currency(full_report: str) -> None:
 
 def test_total_that_differs_from_lines_is_flagged(tmp_path: Path) -> None:
     broken = INVOICES.replace("'final', 1284.5, 1234.5, 3", "'final', 1284.5, 1200, 3")
-    text = _render(_database(tmp_path / "w.duckdb", SEEDS, AUDIT, USAGE, broken))
+    text = _render(_database(tmp_path / "w.duckdb", DIMENSIONS, AUDIT, USAGE, broken))
     assert "Total USD 1,200.00" in text
     assert "(lines sum to USD 1,234.50)" in text
 
 
 def test_empty_warehouse_prints_not_built(tmp_path: Path) -> None:
     text = _render(_database(tmp_path / "w.duckdb"))
-    # reconciliation, 2 reason lists, usage, invoices, commitments
-    assert text.count(report.NOT_BUILT) == 6
+    # reconciliation, 2 reason lists, usage, invoices, credits, commitments, pending adjustments
+    assert text.count(report.NOT_BUILT) == 8
     assert "Ingestion" in text and "Invoices" in text
 
 
@@ -228,51 +234,100 @@ def test_invoices_without_lines_table(tmp_path: Path) -> None:
     assert "Total JPY 12,345" in text  # minor units from the fallback table, no seeds
 
 
-def test_meter_usage_preferred_when_built(tmp_path: Path) -> None:
-    script = """
-    create schema intermediate;
-    create table intermediate.int_meter_usage (
-        account_id varchar, contract_id varchar, plan_id varchar, meter_id varchar,
-        aggregation varchar, period_start date, period_end date, dimension_value varchar,
-        quantity decimal(22, 9), event_count bigint
-    );
-    insert into intermediate.int_meter_usage values
-        ('acct_a', 'c_a', 'payg', 'active_users', 'unique_count', '2026-10-01', '2026-11-01',
-         '', 9, 16),
-        ('acct_a', 'c_a', 'payg', 'api_requests', 'count', '2026-10-01', '2026-11-01',
-         '/v1/chat', 1203, 1203),
-        ('acct_a', 'c_a', 'payg', 'api_requests', 'count', '2026-10-01', '2026-11-01',
-         '/v1/search', 4, 4);
+PERIOD_USAGE = """
+create table marts.fct_period_usage (
+    account_id varchar, contract_id varchar, plan_id varchar, meter_id varchar,
+    period_start date, period_end date, period_label varchar, dimension_value varchar,
+    aggregation varchar, unit varchar, quantity decimal(37, 9), event_count bigint
+);
+"""
+
+
+def test_period_usage_preferred_when_built(tmp_path: Path) -> None:
+    script = PERIOD_USAGE + """
+    insert into marts.fct_period_usage values
+        ('acct_a', 'c_a', 'payg', 'active_users', '2026-10-01', '2026-11-01', '2026-10',
+         '', 'unique_count', 'user', 9, 16),
+        ('acct_a', 'c_a', 'payg', 'api_requests', '2026-10-01', '2026-11-01', '2026-10',
+         '/v1/chat', 'count', 'request', 1203, 1203),
+        ('acct_a', 'c_a', 'payg', 'api_requests', '2026-10-01', '2026-11-01', '2026-10',
+         '/v1/search', 'count', 'request', 4, 4);
     """
-    text = _render(_database(tmp_path / "w.duckdb", SEEDS, USAGE, script))
-    assert "intermediate.int_meter_usage" in text
+    text = _render(_database(tmp_path / "w.duckdb", DIMENSIONS, USAGE, script))
+    assert "marts.fct_period_usage" in text
+    assert "Period 2026-10: 2026-10-01 → 2026-11-01 (end exclusive)" in text
     # a single period figure for a unique_count meter is shown as is: 9 distinct users.
     assert _line_with(text, "active_users").split()[-3:] == ["16", "9", "user"]
+    # 1,203 + 4 = 1,207 requests over two endpoints (a count adds up over groups).
     assert _line_with(text, "api_requests").split()[-3:] == ["1,207", "1,207", "request"]
 
 
-def test_period_usage_with_gauges(tmp_path: Path) -> None:
-    script = """
-    create schema intermediate;
-    create table intermediate.int_period_usage (
-        account_id varchar, contract_id varchar, plan_id varchar, meter_id varchar,
-        aggregation varchar, period_start date, period_end date, dimension_value varchar,
-        quantity decimal(37, 9), event_count bigint
-    );
-    insert into intermediate.int_period_usage values
-        ('acct_a', 'c_a', 'payg', 'seats', 'time_weighted', '2026-06-01', '2026-07-01',
-         'eu', 16.6, 2),
-        ('acct_a', 'c_a', 'payg', 'seats', 'time_weighted', '2026-06-01', '2026-07-01',
-         'us', 3.4, 1),
-        ('acct_a', 'c_a', 'payg', 'seats_peak', 'peak', '2026-06-01', '2026-07-01',
-         'eu', 18, 2),
-        ('acct_a', 'c_a', 'payg', 'seats_peak', 'peak', '2026-06-01', '2026-07-01',
-         'us', 4, 1),
-        ('acct_b', 'c_b', 'payg', 'seats_peak', 'peak', '2026-06-01', '2026-07-01',
-         null, 18, 0);
+def test_quarterly_period_printed_with_its_stored_bounds(tmp_path: Path) -> None:
+    script = PERIOD_USAGE + """
+    insert into marts.fct_period_usage values
+        ('acct_a', 'c_q', 'ent', 'api_requests', '2026-10-01', '2027-01-01', 'Q4 2026',
+         null, 'count', 'request', 90, 90),
+        ('acct_a', 'c_y', 'ent', 'api_requests', '2026-09-15', '2027-09-15',
+         '15 Sep 2026–14 Sep 2027', null, 'count', 'request', 7, 7);
     """
-    text = _render(_database(tmp_path / "w.duckdb", SEEDS, USAGE, script))
-    assert "intermediate.int_period_usage" in text
+    text = _render(_database(tmp_path / "w.duckdb", DIMENSIONS, USAGE, script))
+    # the quarter ends before 2027-01-01 (exclusive), the anchored year before 2027-09-15
+    assert "Period Q4 2026: 2026-10-01 → 2027-01-01 (end exclusive)" in text
+    assert "Period 15 Sep 2026–14 Sep 2027: 2026-09-15 → 2027-09-15 (end exclusive)" in text
+
+
+def test_reads_no_staging_intermediate_or_seed_table(tmp_path: Path) -> None:
+    """Tables outside the marts with other figures: the report must not show them."""
+    decoys = """
+    create schema intermediate;
+    create table intermediate.int_period_usage as
+        select 'acct_a' as account_id, 'c_a' as contract_id, 'payg' as plan_id,
+            'api_requests' as meter_id, 'count' as aggregation, date '2026-10-01' as period_start,
+            date '2026-11-01' as period_end, null as dimension_value,
+            999999::decimal(37, 9) as quantity, 999999::bigint as event_count;
+    create table intermediate.int_meter_usage as select * from intermediate.int_period_usage;
+    create schema staging;
+    create table staging.stg_currencies as select 'USD' as currency, 0 as minor_units;
+    create table staging.stg_accounts as
+        select 'acct_a' as account_id, 'Staging Name' as account_name;
+    create schema seeds;
+    create table seeds.currencies as select 'USD' as currency, 0 as minor_units;
+    """
+    text = _render(_database(tmp_path / "w.duckdb", DIMENSIONS, AUDIT, USAGE, INVOICES, decoys))
+    assert "999,999" not in text and "intermediate." not in text
+    assert "Staging Name" not in text
+    # minor units from marts.dim_currencies (USD 2), not the decoys' 0
+    assert "Total USD 1,234.50" in text
+    assert "marts.fct_usage_daily" in text
+
+
+def test_python_code_names_no_staging_intermediate_or_seed_table() -> None:
+    """The report, the query helper and the billing code (push, export, freeze) read marts,
+    audit and billing tables only."""
+    root = Path(report.__file__).resolve().parent
+    pattern = re.compile(r"\b(staging|intermediate|seeds)\.[a-z_]+")
+    sources = [root / "report.py", root / "query.py", *sorted((root / "billing").glob("*.py"))]
+    found = {f"{path.name}: {match.group(0)}" for path in sources
+             for match in pattern.finditer(path.read_text())}
+    assert not found
+
+
+def test_period_usage_with_gauges(tmp_path: Path) -> None:
+    script = PERIOD_USAGE + """
+    insert into marts.fct_period_usage values
+        ('acct_a', 'c_a', 'payg', 'seats', '2026-06-01', '2026-07-01', '2026-06',
+         'eu', 'time_weighted', 'seat', 16.6, 2),
+        ('acct_a', 'c_a', 'payg', 'seats', '2026-06-01', '2026-07-01', '2026-06',
+         'us', 'time_weighted', 'seat', 3.4, 1),
+        ('acct_a', 'c_a', 'payg', 'seats_peak', '2026-06-01', '2026-07-01', '2026-06',
+         'eu', 'peak', 'seat', 18, 2),
+        ('acct_a', 'c_a', 'payg', 'seats_peak', '2026-06-01', '2026-07-01', '2026-06',
+         'us', 'peak', 'seat', 4, 1),
+        ('acct_b', 'c_b', 'payg', 'seats_peak', '2026-06-01', '2026-07-01', '2026-06',
+         null, 'peak', 'seat', 18, 0);
+    """
+    text = _render(_database(tmp_path / "w.duckdb", DIMENSIONS, USAGE, script))
+    assert "marts.fct_period_usage" in text
     # time_weighted adds up over groups (the average of the sum): 16.6 + 3.4 = 20 seats.
     assert _line_with(text, " seats ").split()[-3:] == ["3", "20", "seat"]
     # the peaks of two groups are not the peak of their sum: '-'.
@@ -288,9 +343,154 @@ def test_daily_gauge_values_are_not_added_up(tmp_path: Path) -> None:
         ('acct_g', 'seats', '2026-06-01', null, 15, 1),
         ('acct_g', 'seats', '2026-06-02', null, 15, 0);
     """
-    text = _render(_database(tmp_path / "w.duckdb", SEEDS, USAGE, script))
+    text = _render(_database(tmp_path / "w.duckdb", DIMENSIONS, USAGE, script))
     # 15 seats on each of two days is not 30 seats: a time_weighted figure needs the period.
     assert _line_with(text, "acct_g").split()[-4:] == ["time_weighted", "1", "-", "seat"]
+
+
+BALANCES = """
+create table marts.fct_credit_ledger (
+    grant_id varchar, account_id varchar, invoice_id varchar, entry_type varchar,
+    amount decimal(38, 4), balance_after decimal(38, 4), currency varchar, entry_on date,
+    entry_sequence integer
+);
+-- g_a: 100.00 - 30.00 - 45.50 = 24.50 left (the rows are not in entry order)
+-- g_t: 5,000 - 1,200 applied - 3,800 expired = 0 left
+insert into marts.fct_credit_ledger values
+    ('g_a', 'acct_a', 'inv_a_nov', 'applied', -45.50, 24.50, 'USD', '2026-11-01', 3),
+    ('g_a', 'acct_a', null, 'granted', 100, 100, 'USD', '2026-09-01', 1),
+    ('g_a', 'acct_a', 'inv_a_oct', 'applied', -30, 70, 'USD', '2026-10-01', 2),
+    ('g_t', 'acct_t', null, 'granted', 5000, 5000, 'JPY', '2026-09-01', 1),
+    ('g_t', 'acct_t', 'inv_t_oct', 'applied', -1200, 3800, 'JPY', '2026-10-01', 2),
+    ('g_t', 'acct_t', null, 'expired', -3800, 0, 'JPY', '2026-11-01', 3);
+create table marts.fct_commitment_ledger (
+    commitment_id varchar, contract_id varchar, account_id varchar, invoice_id varchar,
+    period_start date, entry_type varchar, amount decimal(38, 4),
+    balance_after decimal(38, 4), commitment_type varchar, currency varchar, period_end date,
+    entry_sequence integer
+);
+-- cm_p prepaid: fee 1,200.00, then draws 500.25 and 300.00: 1,200 - 500.25 - 300 = 399.75
+-- cm_q postpaid JPY 100,000 over Q4 2026: 30,000 drawn, 70,000 still to reach
+insert into marts.fct_commitment_ledger values
+    ('cm_p', 'c_a', 'acct_a', 'inv_a_oct', '2026-10-01', 'fee', 1200, 1200, 'prepaid', 'USD',
+     '2026-11-01', 1),
+    ('cm_p', 'c_a', 'acct_a', 'inv_a_oct', '2026-10-01', 'drawdown', -500.25, 699.75,
+     'prepaid', 'USD', '2026-11-01', 2),
+    ('cm_p', 'c_a', 'acct_a', 'inv_a_nov', '2026-11-01', 'drawdown', -300, 399.75, 'prepaid',
+     'USD', '2026-12-01', 3),
+    ('cm_q', 'c_t', 'acct_t', null, '2026-10-01', 'drawdown', -30000, 70000, 'postpaid', 'JPY',
+     '2027-01-01', 1);
+create table audit.audit_pending_adjustments (
+    adjusted_invoice_line_id varchar, adjusted_invoice_id varchar, account_id varchar,
+    contract_id varchar, candidate_invoice_id varchar, adjusted_period_start date,
+    adjusted_period_end date, adjusted_line_type varchar, meter_id varchar, price_id varchar,
+    dimension_value varchar, quantity decimal(37, 9), amount decimal(38, 4), currency varchar,
+    description varchar, fresh_amount decimal(38, 4), frozen_amount decimal(38, 4),
+    previously_adjusted_amount decimal(38, 4), pending_reason varchar
+);
+-- acct_a: 12.34 - 2.00 = 10.34 USD pending; acct_t: 150 JPY
+insert into audit.audit_pending_adjustments values
+    ('l2', 'inv_a_oct', 'acct_a', 'c_a', null, '2026-10-01', '2026-11-01', 'usage',
+     'api_requests', 'p_api', null, 12340, 12.34, 'USD', 'Adjustment for 2026-10', 1012.34,
+     1000, 0, 'no_open_invoice'),
+    ('l3', 'inv_a_oct', 'acct_a', 'c_a', 'inv_a_nov', '2026-10-01', '2026-11-01', 'fixed',
+     null, 'p_fix', null, null, -2, 'USD', 'Adjustment for 2026-10', 282.5, 284.5, 0,
+     'host_total_negative'),
+    ('l6', 'inv_t_oct', 'acct_t', 'c_t', null, '2026-10-01', '2026-11-01', 'usage',
+     'api_requests', 'p_japi', null, 1500, 150, 'JPY', 'Adjustment for 2026-10', 5495, 5345, 0,
+     'no_open_invoice');
+"""
+
+
+@pytest.fixture
+def balances_report(tmp_path: Path) -> str:
+    return _render(_database(tmp_path / "w.duckdb", DIMENSIONS, AUDIT, USAGE, INVOICES,
+                             BALANCES))
+
+
+def _section(text: str, title: str) -> str:
+    """The report's section under heading `title`, up to the next heading (a '====' line)."""
+    lines = text.splitlines()
+    start = lines.index(title)
+    end = next((i for i in range(start + 2, len(lines) - 1)
+                if lines[i + 1] and set(lines[i + 1]) == {"="}), len(lines))
+    return "\n".join(lines[start:end]) + "\n"
+
+
+def test_credit_balances(balances_report: str) -> None:
+    credits = _section(balances_report, "Credit balances")
+    # g_a: granted 100.00, applied -30.00 - 45.50 = -75.50, left 24.50 (its 3rd entry)
+    assert _line_with(credits, "g_a").split() == [
+        "g_a", "acct_a", "USD", "100.00", "-75.50", "0.00", "24.50"]
+    # g_t: JPY without decimals; 5,000 - 1,200 - 3,800 = 0
+    assert _line_with(credits, "g_t").split() == [
+        "g_t", "acct_t", "JPY", "5,000", "-1,200", "-3,800", "0"]
+
+
+def test_commitment_balances_and_movements(balances_report: str) -> None:
+    commitments = _section(balances_report, "Commitments")
+    balances = commitments[commitments.index("Balances"):commitments.index("Movements")]
+    assert _line_with(balances, "cm_p").split() == ["cm_p", "acct_a", "prepaid", "USD", "399.75"]
+    assert _line_with(balances, "cm_q").split() == [
+        "cm_q", "acct_t", "postpaid", "JPY", "70,000"]
+    movements = commitments[commitments.index("Movements"):]
+    # periods as stored: the quarter's period_end 2027-01-01 is the day after it
+    assert "2026-10-01 → 2027-01-01" in _line_with(movements, "cm_q")
+    assert _line_with(movements, "-500.25").split()[-2:] == ["-500.25", "699.75"]
+
+
+def test_pending_adjustments(balances_report: str) -> None:
+    pending = _section(balances_report, "Pending adjustments")
+    assert "no_open_invoice" in _line_with(pending, "12.34")
+    assert "host_total_negative" in _line_with(pending, "-2.00")
+    assert "2026-10-01 → 2026-11-01" in _line_with(pending, "inv_t_oct")
+    # 12.34 - 2.00 = 10.34 USD; 150 JPY
+    assert "  pending JPY 150" in pending
+    assert "  pending USD 10.34" in pending
+
+
+def test_no_pending_adjustments(tmp_path: Path) -> None:
+    empty = BALANCES[BALANCES.index("create table audit.audit_pending_adjustments"):]
+    empty = empty[: empty.index("insert into")]
+    text = _render(_database(tmp_path / "w.duckdb", DIMENSIONS, AUDIT, empty))
+    assert "(none: every adjustment is on an invoice)" in text
+
+
+def test_next_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _database(tmp_path / "w.duckdb", DIMENSIONS, AUDIT, USAGE, INVOICES)
+    assert report.main(["--database", str(path), "--as-of", "2026-11-25", "--next-steps"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[1] == "as_of 2026-11-25"
+    steps = out[out.index("Where next"):]
+    assert "as_of:   2026-11-25" in steps
+    assert f"DuckDB file {path}, schema marts" in steps
+    assert "fct_invoices" in steps and "audit_event_reconciliation" in steps
+    # the next three commands, in order: query the marts, the docs, the Dagster UI
+    assert [line.split()[1] for line in steps.splitlines()
+            if line.strip().startswith("make ")] == ["query", "docs", "dagster"]
+    # without --next-steps the report stops after the pending adjustments
+    assert report.main(["--database", str(path)]) == 0
+    assert "Where next" not in capsys.readouterr().out
+
+
+def test_query_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from orchestration import query
+
+    path = _database(tmp_path / "w.duckdb", DIMENSIONS, USAGE, INVOICES)
+    # the default query: billed totals per currency and period
+    assert query.main(["--database", str(path)]) == 0
+    out = capsys.readouterr().out
+    # USD October 1,234.50 and November 765.50; JPY October 12,345
+    assert _line_with(out, "JPY").split() == ["JPY", "2026-10-01", "2026-11-01", "12345.0000"]
+    assert "(3 rows)" in out
+    assert query.main(["--database", str(path), "select count(*) as n from marts.fct_invoices"]) == 0
+    assert capsys.readouterr().out.splitlines()[2].split() == ["3"]
+    assert query.main(["--database", str(path), "select * from nowhere"]) == 1
+    assert "query:" in capsys.readouterr().err
+    # read-only: a write is refused
+    assert query.main(["--database", str(path), "delete from marts.fct_invoices"]) == 1
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_invoices").fetchall() == [(3,)]
 
 
 @pytest.mark.parametrize(
@@ -318,7 +518,7 @@ def test_format_quantity(value: Decimal | None, expected: str) -> None:
 
 
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _database(tmp_path / "w.duckdb", SEEDS, AUDIT, USAGE, INVOICES)
+    path = _database(tmp_path / "w.duckdb", DIMENSIONS, AUDIT, USAGE, INVOICES)
     assert report.main(["--database", str(path)]) == 0
     assert "Total USD 1,234.50" in capsys.readouterr().out
     assert report.main(["--database", str(tmp_path / "missing.duckdb")]) == 1
@@ -333,3 +533,26 @@ def test_cli_default_database_from_env(
     monkeypatch.setenv("METERLINE_DUCKDB_PATH", str(path))
     assert report.main([]) == 0
     assert str(path) in capsys.readouterr().out
+
+
+def test_overview_example_queries_run_on_the_marts_contracts() -> None:
+    """The finance overview of the dbt docs (models/overview.md): every example query runs on
+    tables made from the marts' enforced contracts (and the audit tables' columns), so a
+    renamed column or mart breaks this test before it breaks the docs."""
+    import yaml
+
+    root = Path(report.__file__).resolve().parents[1]
+    queries = re.findall(r"```sql\n(.*?)```", (root / "models" / "overview.md").read_text(),
+                         re.DOTALL)
+    assert len(queries) >= 5
+    with duckdb.connect() as con:
+        for schema in ("marts", "audit"):
+            con.execute(f"create schema {schema}")
+            for path in sorted((root / "models" / schema).glob("*.yml")):
+                for model in yaml.safe_load(path.read_text()).get("models", []):
+                    columns = ", ".join(
+                        f'"{column["name"]}" {column.get("data_type", "varchar")}'
+                        for column in model["columns"])
+                    con.execute(f"create table {schema}.{model['name']} ({columns})")
+        for query in queries:
+            con.execute(query).fetchall()

@@ -182,9 +182,9 @@ def test_one_invoice_stuck_behind_500s_does_not_block_the_other_13(
 def add_kwd_invoice(database: Path) -> None:
     """A final KWD invoice of a Stripe customer whose usage line is 1.235 KWD."""
     with duckdb.connect(str(database)) as conn:
-        conn.execute("insert into staging.stg_currencies values ('KWD', 3)")
+        conn.execute("insert into marts.dim_currencies values ('KWD', 3)")
         conn.execute(
-            "insert into staging.stg_accounts values ('acct_k', 'Account K', 'Asia/Kuwait', "
+            "insert into marts.dim_accounts values ('acct_k', 'Account K', 'Asia/Kuwait', "
             "'cus_k')"
         )
         # 1.235 + 2.000 = 3.235 KWD
