@@ -64,6 +64,23 @@
 {%- endmacro %}
 
 {#
+    new_batches_filter for an incremental model that holds rows for some records only (e.g.
+    int_event_meter_exclusions: only the excluded ones). Its own latest batch says nothing of
+    the batches that gave it no row: the batches int_events_classified holds were read too (it
+    runs after, in the same runs), so the later of the two watermarks is taken. Without it, a
+    table with no row would read every landed record on every run.
+#}
+{% macro sparse_new_batches_filter(column) -%}
+    {%- set watermark = none -%}
+    {%- if execute and is_incremental() -%}
+        {%- set own = meterline.batch_watermark(this) -%}
+        {%- set classified = meterline.event_batch_watermark() -%}
+        {%- set watermark = [own, classified] | reject('none') | max if (own or classified) else none -%}
+    {%- endif -%}
+    {{ meterline.batch_filter(column, watermark) }}
+{%- endmacro %}
+
+{#
     The load batch of the run. The event path writes each landed record once, into
     int_events_classified (DECISIONLOG "One write per record"); the steps before it
     (int_event_meter_readings, int_event_checks, int_event_dedupe, int_event_placement)

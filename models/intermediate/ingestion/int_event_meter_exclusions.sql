@@ -18,7 +18,7 @@ parsed as (
 
     -- new batches only on an incremental run (a constant filter, pushed down to staging)
     select * from {{ ref('int_events_parsed') }}
-    where {{ meterline.new_batches_filter('batch_loaded_at') }}
+    where {{ meterline.sparse_new_batches_filter('batch_loaded_at') }}
 
 ),
 

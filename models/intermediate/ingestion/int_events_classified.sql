@@ -44,34 +44,43 @@ readings as (
 
 ),
 
--- an accepted event with a local date has one row per meter reading it; every other record
--- (quarantined, duplicate, conflict, no meter, unknown time zone) has one row without one
-read as (
+-- a record with several readings (several meters read its event type) is numbered on the
+-- narrow readings, not on the wide joined rows
+numbered_readings as (
 
     select
-        placed.*,
-        readings.meter_id,
-        readings.aggregation,
-        readings.dimension_value,
-        readings.has_value,
-        readings.value,
-        readings.value_text
-    from placed
-    left join readings
-        on
-            placed.record_id = readings.record_id
-            and placed.dedupe_status = 'accepted'
-            and placed.usage_date is not null
+        record_id,
+        meter_id,
+        aggregation,
+        dimension_value,
+        has_value,
+        value,
+        value_text,
+        row_number() over (partition by record_id order by meter_id) as reading_number
+    from readings
 
 ),
 
+-- an accepted event with a local date has one row per meter reading it; every other record
+-- (quarantined, duplicate, conflict, no meter, unknown time zone) has one row without one
 numbered as (
 
     select
-        *,
+        placed.*,
         -- the record's first row carries it in the record-level views
-        row_number() over (partition by record_id order by meter_id) as reading_number
-    from read
+        coalesce(numbered_readings.reading_number, 1) as reading_number,
+        numbered_readings.meter_id,
+        numbered_readings.aggregation,
+        numbered_readings.dimension_value,
+        numbered_readings.has_value,
+        numbered_readings.value,
+        numbered_readings.value_text
+    from placed
+    left join numbered_readings
+        on
+            placed.record_id = numbered_readings.record_id
+            and placed.dedupe_status = 'accepted'
+            and placed.usage_date is not null
 
 ),
 
