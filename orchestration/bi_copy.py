@@ -49,7 +49,7 @@ def swap_current(bi_dir: str, version: str, tables_json: str, keep: int) -> str:
     folder = root / VERSIONS / version
     published = {
         "version": version,
-        "published_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "published_at": datetime.datetime.now(datetime.UTC).isoformat(),
         "duckdb_file": DUCKDB_FILE,
         "tables": json.loads(tables_json),
     }

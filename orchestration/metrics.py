@@ -8,9 +8,10 @@ unless the query groups by `currency` or names one with --currency, so that amou
 different currencies are never added together; a per-meter metric (`meta: {per_meter: true}`)
 likewise needs `meter` or --meter (DECISIONLOG "Semantic layer and currencies").
 
-MetricFlow writes the SQL; it runs on a read-only DuckDB connection to the warehouse file
-(--database, default METERLINE_DUCKDB_PATH) or to the BI copy's DuckDB file, attached under
-the catalog name the dbt manifest was built with. Nothing here writes.
+MetricFlow writes the SQL; it runs on a read-only DuckDB connection to the BI copy's DuckDB
+file (macros/bi_copy.sql) when there is one, so that a query never holds a lock on the working
+warehouse, else to the warehouse file (METERLINE_DUCKDB_PATH); --database picks another. The
+file is attached under the catalog name the dbt manifest was built with. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ import json
 import os
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import duckdb
 
 DEFAULT_DATABASE = "warehouse/meterline.duckdb"
+BI_DUCKDB_FILE = Path("current") / "meterline.duckdb"
 CURRENCY_GROUP = "currency"
 METER_GROUP = "meter"
 _CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
@@ -96,7 +99,11 @@ def guarded_request(
 
 
 class DuckDbReadOnlyClient:
-    """MetricFlow's SqlClient protocol over a read-only DuckDB attach (no dbt adapter)."""
+    """MetricFlow's SqlClient protocol over a read-only DuckDB attach (no dbt adapter).
+
+    Each query opens the file, runs and closes it again: nothing stays attached between
+    queries, so a build is never kept waiting by an idle semantic layer.
+    """
 
     def __init__(self, database: Path, catalog: str) -> None:
         from metricflow.protocols.sql_client import SqlEngine
@@ -106,39 +113,44 @@ class DuckDbReadOnlyClient:
             raise MetricsError(f"no warehouse at {database}: build it first (dbt build)")
         self._engine = SqlEngine.DUCKDB
         self._renderer = DuckDbSqlPlanRenderer()
-        self._connection = duckdb.connect()
-        self._connection.execute("set TimeZone = 'UTC'")
         quoted_path = str(database).replace("'", "''")
         quoted_catalog = catalog.replace('"', '""')
-        self._connection.execute(f"attach '{quoted_path}' as \"{quoted_catalog}\" (read_only)")
+        self._attach = f"attach '{quoted_path}' as \"{quoted_catalog}\" (read_only)"
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        connection = duckdb.connect()
+        connection.execute("set TimeZone = 'UTC'")
+        connection.execute(self._attach)
+        return connection
 
     @property
-    def sql_engine_type(self):  # noqa: ANN201 - MetricFlow's SqlEngine
+    def sql_engine_type(self):
         return self._engine
 
     @property
-    def sql_plan_renderer(self):  # noqa: ANN201 - MetricFlow's SqlPlanRenderer
+    def sql_plan_renderer(self):
         return self._renderer
 
     def fetch(self, stmt: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        cursor = self._connection.execute(stmt)
-        columns = [column[0] for column in cursor.description]
-        return columns, cursor.fetchall()
+        with self._connect() as connection:
+            cursor = connection.execute(stmt)
+            columns = [column[0] for column in cursor.description]
+            return columns, cursor.fetchall()
 
-    def query(self, stmt: str, sql_bind_parameter_set: Any = None):  # noqa: ANN201
+    def query(self, stmt: str, sql_bind_parameter_set: Any = None):
         from metricflow.data_table.mf_table import MetricFlowDataTable
 
         columns, rows = self.fetch(stmt)
         return MetricFlowDataTable.create_from_rows(column_names=columns, rows=rows)
 
     def execute(self, stmt: str, sql_bind_parameter_set: Any = None) -> None:
-        self._connection.execute(stmt).fetchall()
+        self.fetch(stmt)
 
     def dry_run(self, stmt: str, sql_bind_parameter_set: Any = None) -> None:
-        self._connection.execute(f"explain {stmt}").fetchall()
+        self.fetch(f"explain {stmt}")
 
     def close(self) -> None:
-        self._connection.close()
+        """Nothing stays open between queries."""
 
     def render_bind_parameter_key(self, bind_parameter_key: str) -> str:
         return f"${bind_parameter_key}"
@@ -154,6 +166,8 @@ class SemanticLayer:
         )
         from metricflow_semantics.model.semantic_manifest_lookup import SemanticManifestLookup
 
+        self.target_path = target_path
+        self.database = database
         manifest_path = target_path / "semantic_manifest.json"
         if not manifest_path.exists():
             raise MetricsError(f"no {manifest_path}: run `dbt parse` (or a build) first")
@@ -209,6 +223,15 @@ class SemanticLayer:
         self.client.close()
 
 
+def default_database() -> Path:
+    """The BI copy's DuckDB file if published (METERLINE_BI_DIR, else bi/ beside the
+    warehouse), else the warehouse file itself."""
+    warehouse = Path(os.environ.get("METERLINE_DUCKDB_PATH") or DEFAULT_DATABASE)
+    bi_dir = Path(os.environ.get("METERLINE_BI_DIR") or warehouse.parent / "bi")
+    copy = bi_dir / BI_DUCKDB_FILE
+    return copy if copy.exists() else warehouse
+
+
 def _format(value: Any) -> str:
     if value is None:
         return ""
@@ -250,8 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--meter", help="one meter, instead of grouping by it")
     parser.add_argument(
         "--database",
-        default=os.environ.get("METERLINE_DUCKDB_PATH", DEFAULT_DATABASE),
-        help="DuckDB file to read (default METERLINE_DUCKDB_PATH; the BI copy works too)",
+        help="DuckDB file to read (default: the BI copy, else METERLINE_DUCKDB_PATH)",
     )
     parser.add_argument(
         "--target-path",
@@ -263,7 +285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        layer = SemanticLayer(Path(args.target_path), Path(args.database))
+        database = Path(args.database) if args.database else default_database()
+        layer = SemanticLayer(Path(args.target_path), database)
         try:
             if args.list or not args.metrics:
                 for name in sorted(layer.metric_meta):
