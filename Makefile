@@ -105,8 +105,7 @@ test-spark: setup-spark
 # default revenue by plan and month per currency, read from the BI copy. Another question:
 # make metrics METRICS_ARGS="--metrics usage_quantity --group-by meter,metric_time__month";
 # METRICS_ARGS=--list lists the metrics.
-METRICS_ARGS ?= --metrics billed_revenue --group-by currency,contract__plan_id,metric_time__month \
-	--order-by currency,metric_time__month,contract__plan_id
+METRICS_ARGS ?= --metrics billed_revenue --group-by currency,metric_time__month,contract__plan_id
 .PHONY: metrics
 metrics: setup
 	$(BIN)/python -m orchestration.metrics $(METRICS_ARGS)

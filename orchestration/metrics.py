@@ -202,7 +202,8 @@ class SemanticLayer:
         currency: str | None = None,
         meter: str | None = None,
     ) -> MetricsResult:
-        """Run a metric query through the currency and meter guard."""
+        """Run a metric query through the currency and meter guard (ordered by the group-by
+        unless order_by is given)."""
         from metricflow.engine.metricflow_engine import MetricFlowQueryRequest
 
         filters = guarded_request(self.metric_meta, metrics, group_by, where, currency, meter)
@@ -210,7 +211,7 @@ class SemanticLayer:
             metric_names=list(metrics),
             group_by_names=list(group_by),
             where_constraints=filters or None,
-            order_by_names=list(order_by) or None,
+            order_by_names=list(order_by or group_by) or None,
         )
         try:
             sql = self.engine.explain(request).sql_statement.sql
@@ -234,7 +235,7 @@ def default_database() -> Path:
 
 def _format(value: Any) -> str:
     if value is None:
-        return ""
+        return "(none)"
     if isinstance(value, datetime.datetime) and value.time() == datetime.time():
         return value.date().isoformat()
     if isinstance(value, Decimal):
