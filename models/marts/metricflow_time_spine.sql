@@ -31,25 +31,30 @@ commitment_ledger as (
 
 covered_ranges as (
 
-    -- first day and first day after, per source of dates
+    -- per source of dates: its first day, and its last day either exclusive (periods) or
+    -- inclusive (days); no date arithmetic here, as an empty mart gives nulls
     select
         min(period_start) as first_day,
-        max(period_end) as day_after
+        max(period_end) as day_after,
+        cast(null as date) as last_day
     from invoices
     union all
     select
         min(usage_date) as first_day,
-        cast({{ dbt.dateadd('day', 1, 'max(usage_date)') }} as date) as day_after
+        cast(null as date) as day_after,
+        max(usage_date) as last_day
     from usage_daily
     union all
     select
         min(entry_on) as first_day,
-        cast({{ dbt.dateadd('day', 1, 'max(entry_on)') }} as date) as day_after
+        cast(null as date) as day_after,
+        max(entry_on) as last_day
     from credit_ledger
     union all
     select
         min(period_start) as first_day,
-        max(period_end) as day_after
+        max(period_end) as day_after,
+        cast(null as date) as last_day
     from commitment_ledger
 
 ),
@@ -58,8 +63,17 @@ bounds as (
 
     select
         min(first_day) as first_day,
-        max(day_after) as day_after
+        max(day_after) as day_after,
+        max(last_day) as last_day
     from covered_ranges
+
+),
+
+known_bounds as (
+
+    -- no row when every mart is empty
+    select * from bounds
+    where first_day is not null
 
 ),
 
@@ -93,10 +107,11 @@ day_offsets as (
 days as (
 
     select
-        cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'bounds.first_day') }} as date)
+        cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'known_bounds.first_day') }} as date)
             as date_day,
-        bounds.day_after
-    from bounds
+        known_bounds.day_after,
+        known_bounds.last_day
+    from known_bounds
     cross join day_offsets
 
 ),
@@ -105,7 +120,7 @@ final as (
 
     select date_day
     from days
-    where date_day < day_after
+    where date_day < day_after or date_day <= last_day
 
 )
 
