@@ -1,5 +1,6 @@
 {#- The BI copy (README "Finance: BI copy and metrics", DECISIONLOG "BI copy"): after a
-    `dbt build` or `dbt run` without errors (the daily Dagster run included, it calls dbt build),
+    `dbt build`, `dbt run` or `dbt retry` without errors (the daily Dagster run included: it
+    calls dbt build),
     the marts and audit tables are written to a new version folder - one DuckDB file in storage
     version v1.0.0 (DuckDB 1.x readers open it) with the tables' and columns' descriptions, and
     one Parquet file per table - then `current` is swapped to it atomically
@@ -31,7 +32,7 @@
 {%- endmacro %}
 
 {% macro duckdb__publish_bi_copy(results) -%}
-    {%- if not execute or flags.WHICH not in ['build', 'run'] or target.path == ':memory:' -%}
+    {%- if not execute or flags.WHICH not in ['build', 'run', 'retry'] or target.path == ':memory:' -%}
         {{ return('') }}
     {%- endif -%}
     {%- if env_var('METERLINE_BI_COPY', 'true') | lower in ['false', '0', 'no', 'off'] -%}
