@@ -1,9 +1,8 @@
 {#- The BI copy (README "Finance: BI copy and metrics", DECISIONLOG "BI copy"): after a
     `dbt build`, `dbt run` or `dbt retry` without errors (the daily Dagster run included: it
-    calls dbt build),
-    the marts and audit tables are written to a new version folder - one DuckDB file in storage
-    version v1.0.0 (DuckDB 1.x readers open it) with the tables' and columns' descriptions, and
-    one Parquet file per table - then `current` is swapped to it atomically
+    calls dbt build), the marts and audit tables are written to a new version folder - one
+    DuckDB file in storage version v1.0.0 (DuckDB 1.x readers open it) with the tables' and
+    columns' descriptions, and one Parquet file per table - then `current` is swapped to it atomically
     (orchestration/bi_copy.py). BI tools read the copy, never the working warehouse.
     Folder: METERLINE_BI_DIR, else `bi/` beside the warehouse file; METERLINE_BI_COPY=false
     turns it off. DuckDB only: other engines publish nothing (and do not fail). -#}
