@@ -37,6 +37,7 @@ help:
 	@echo "make test-spark - build the fixture scenario on DuckDB and on Spark, compare (Java 17)"
 	@echo "make dagster - start the Dagster UI on http://127.0.0.1:$(DAGSTER_PORT) (schedule, sensor, pushes)"
 	@echo "make bench SIZE=small|medium|large|xl [BENCH_ARGS=...] - benchmark against plain SQL"
+	@echo "make metrics [METRICS_ARGS=...] - revenue by plan and month (MetricFlow, per currency)"
 
 # uv is the only thing installed outside the project's virtualenv (with pip, if missing).
 $(VENV)/.installed: pyproject.toml uv.lock
@@ -130,3 +131,12 @@ dagster: setup
 .PHONY: test-spark
 test-spark: setup-spark
 	METERLINE_TEST_SPARK=1 $(BIN)/pytest tests/python/test_spark_parity.py
+
+# The semantic layer (MetricFlow, models/marts/_marts__semantic_models.yml) after a build: by
+# default revenue by plan and month per currency, read from the BI copy. Another question:
+# make metrics METRICS_ARGS="--metrics usage_quantity --group-by meter,metric_time__month";
+# METRICS_ARGS=--list lists the metrics.
+METRICS_ARGS ?= --metrics billed_revenue --group-by currency,metric_time__month,contract__plan_id
+.PHONY: metrics
+metrics: setup
+	$(BIN)/python -m orchestration.metrics $(METRICS_ARGS)

@@ -343,6 +343,8 @@ def run_env(work: Path, database: Path, threads: int, memory_limit: str | None) 
         }
     )
     env.pop("METERLINE_LANDING_DIR", None)
+    # The BI copy (macros/bi_copy.sql) is not part of what the floor computes: off unless asked.
+    env.setdefault("METERLINE_BI_COPY", "false")
     if memory_limit:
         env["METERLINE_DUCKDB_MEMORY_LIMIT"] = memory_limit
     return env

@@ -6,6 +6,9 @@ Listed under `plugins` of the DuckDB output in profiles.yml (see profiles.yml.ex
 - meterline_landing_rows(path, format, start, first_line) -> list of (line_number, raw_record,
   read_problem, read_detail): a file read line by line, orchestration.landing_files.read_file_rows.
 Neither raises: a file that cannot be read becomes rows.
+- meterline_bi_prepare(bi_dir, version) and meterline_bi_swap(bi_dir, version, tables_json,
+  keep) -> VARCHAR: the BI copy's folder and its atomic swap (orchestration.bi_copy,
+  macros/bi_copy.sql).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import duckdb
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import sqltypes
 
+from orchestration.bi_copy import prepare_version, swap_current
 from orchestration.landing_files import plan_reads_json, read_file_rows
 
 ROW_TYPE = duckdb.list_type(
@@ -60,6 +64,22 @@ def register_functions(conn: duckdb.DuckDBPyConnection) -> None:
             [sqltypes.VARCHAR, sqltypes.VARCHAR, sqltypes.BIGINT,
              sqltypes.BIGINT],
             ROW_TYPE,
+            side_effects=True,
+        )
+    if "meterline_bi_prepare" not in known:
+        conn.create_function(
+            "meterline_bi_prepare",
+            prepare_version,
+            [sqltypes.VARCHAR, sqltypes.VARCHAR],
+            sqltypes.VARCHAR,
+            side_effects=True,
+        )
+    if "meterline_bi_swap" not in known:
+        conn.create_function(
+            "meterline_bi_swap",
+            swap_current,
+            [sqltypes.VARCHAR, sqltypes.VARCHAR, sqltypes.VARCHAR, sqltypes.BIGINT],
+            sqltypes.VARCHAR,
             side_effects=True,
         )
 

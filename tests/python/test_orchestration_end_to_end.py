@@ -91,6 +91,9 @@ def test_whole_graph_on_the_fixture_landing_files(
             if event.is_step_failure
         ]
         assert result.success, failures
+        # the run's dbt build published the BI copy beside the warehouse (macros/bi_copy.sql)
+        published = json.loads((database.parent / "bi/current/published.json").read_text())
+        assert "marts.fct_invoices" in published["tables"]
         materialized = {e.asset_key for e in result.get_asset_materialization_events()}
         assert AssetKey(["marts", "fct_invoices"]) in materialized
         assert AssetKey(["billing", "stripe_invoices"]) in materialized
