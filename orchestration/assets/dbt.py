@@ -23,6 +23,7 @@ from dagster import AssetExecutionContext, Config, Failure
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
 
+from orchestration.assets.translator import MeterlineTranslator
 from orchestration.policies import TRANSIENT_RETRY
 from orchestration.resources import WarehouseResource
 from orchestration.settings import (
@@ -141,6 +142,7 @@ def _failure_for(run_results: Mapping[str, Any] | None) -> Exception:
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     name="meterline_dbt",
+    dagster_dbt_translator=MeterlineTranslator(),
     retry_policy=TRANSIENT_RETRY,
 )
 def meterline_dbt(
