@@ -3,7 +3,9 @@
 One `dbt build` runs per materialization with the vars `as_of` and `landing_dir`. `as_of` comes
 from, in order: the op config, the run tag `meterline/as_of` (set by the schedule and the sensor),
 the run's partition key, else today's date in UTC. Error-severity dbt tests are blocking checks,
-so a failing test stops the freeze and the pushes downstream.
+so a failing test stops the freeze and the pushes downstream. Groups, owners and check
+descriptions: orchestration/assets/translator.py; row counts and key figures on the
+materializations: orchestration/assets/dbt_metadata.py.
 """
 
 
@@ -23,6 +25,7 @@ from dagster import AssetExecutionContext, Config, Failure
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
 
+from orchestration.assets.dbt_metadata import with_table_metadata
 from orchestration.assets.translator import MeterlineTranslator
 from orchestration.policies import TRANSIENT_RETRY
 from orchestration.resources import WarehouseResource
@@ -163,7 +166,10 @@ def meterline_dbt(
             raise_on_error=False,
             target_path=target_path,
         )
-    yield from invocation.stream()
+    # Row counts and key figures are read once dbt has let go of the warehouse file.
+    yield from with_table_metadata(
+        invocation.stream(), invocation.manifest, warehouse.database_path, context.log.warning
+    )
     if not invocation.is_successful():
         try:
             run_results: Mapping[str, Any] | None = invocation.get_artifact("run_results.json")
