@@ -23,14 +23,14 @@ FIXTURE_DB := warehouse/test.duckdb
 # `make dagster`: the Dagster UI and daemon, local only. Instance state lives in .dagster_home/.
 DAGSTER_PORT ?= 3000
 
-.PHONY: help setup setup-spark demo test dbt-test lint pytest clean
+.PHONY: help setup setup-spark demo test dbt-test lint pytest clean dagster
 
 help:
 	@echo "make demo   - set up, generate sample events, build everything, print a summary"
 	@echo "make test   - set up and run every test (what CI runs)"
 	@echo "make clean  - remove build output and the local warehouse"
 	@echo "make test-spark - build the fixture scenario on DuckDB and on Spark, compare (Java 17)"
-	@echo "make dagster - start the Dagster UI on http://127.0.0.1:$(DAGSTER_PORT) (schedule, sensor, pushes)"
+	@echo "make dagster - start the Dagster UI on http://127.0.0.1:$(DAGSTER_PORT) (schedule and sensor stopped unless METERLINE_AUTOMATION=on)"
 	@echo "make bench SIZE=small|medium|large|xl [BENCH_ARGS=...] - benchmark against plain SQL"
 
 # uv is the only thing installed outside the project's virtualenv (with pip, if missing).
@@ -56,7 +56,7 @@ setup-spark: setup $(VENV)/.installed-spark
 demo: setup
 	rm -f $(METERLINE_DUCKDB_PATH) $(METERLINE_DUCKDB_PATH).wal
 	$(BIN)/python -m orchestration.sample --out $(DEMO_LANDING) --as-of $(DEMO_AS_OF)
-	$(DBT) build --quiet --vars '{landing_dir: "$(DEMO_LANDING)", as_of: "$(DEMO_AS_OF)"}' --exclude "resource_type:unit_test"
+	$(DBT) build --quiet --vars '{landing_dir: "$(DEMO_LANDING)", as_of: "$(DEMO_AS_OF)"}' --selector daily
 	$(BIN)/python -m orchestration.report --database $(METERLINE_DUCKDB_PATH)
 
 test: setup-spark dbt-test lint pytest
@@ -88,11 +88,12 @@ BENCH_ARGS ?=
 bench: setup
 	$(BIN)/python -m bench.run --size $(SIZE) $(BENCH_ARGS)
 
+# The launcher runs `dagster dev` in its own process group, prints the URL once the UI answers
+# and stops the group on Ctrl-C/SIGTERM. Schedule and sensor start stopped unless
+# METERLINE_AUTOMATION=on; state (runs, switches) in .dagster_home/.
 dagster: setup
-	@mkdir -p .dagster_home
-	@test -f .dagster_home/dagster.yaml || cp orchestration/dagster.yaml .dagster_home/dagster.yaml
-	DAGSTER_HOME="$(CURDIR)/.dagster_home" PATH="$(CURDIR)/$(BIN):$$PATH" \
-		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p $(DAGSTER_PORT)
+	DAGSTER_HOME="$(CURDIR)/.dagster_home" $(BIN)/python -m orchestration.dagster_launcher \
+		--port $(DAGSTER_PORT)
 
 # The same project on Apache Spark (dbt-spark session, local PySpark; needs Java 17): builds the
 # fixture scenario on DuckDB and on Spark and compares every contract mart and audit table.

@@ -145,6 +145,8 @@ def _failure_for(run_results: Mapping[str, Any] | None) -> Exception:
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     name="meterline_dbt",
+    # selectors.yml: every seed, model and data test (no unit tests), as `make demo` builds
+    selector="daily",
     dagster_dbt_translator=MeterlineTranslator(),
     retry_policy=TRANSIENT_RETRY,
 )
@@ -158,8 +160,9 @@ def meterline_dbt(
     dbt_vars = resolve_vars(config, context.run.tags, partition_key)
     context.log.info(f"dbt build with vars {dbt_vars} into {warehouse.database_path}")
     target_path = dbt_project.target_path / "dagster" / context.run.run_id
-    # The dbt subprocess inherits the environment: point it at the warehouse resource's file.
-    with _env("METERLINE_DUCKDB_PATH", warehouse.database_path):
+    # The dbt subprocess inherits the environment: point it at the warehouse resource's file,
+    # as an absolute path (dagster-dbt runs a large subset from a copy of the project directory).
+    with _env("METERLINE_DUCKDB_PATH", str(Path(warehouse.database_path).resolve())):
         invocation = dbt.cli(
             dbt_build_args(dbt_vars, config),
             context=context,

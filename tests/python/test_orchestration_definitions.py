@@ -141,3 +141,98 @@ def test_orchestration_widens_a_quantity_column_created_narrower(tmp_path: Path)
         assert conn.execute(
             "select quantity from billing.final_invoice_lines"
         ).fetchall() == [(Decimal("1234.500000000"),)]
+
+
+LAYERS = {"ingestion", "rating", "marts", "audit", "billing"}
+
+
+def test_every_asset_in_a_layer_group_with_an_owner(defs: Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    groups = {key: graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert set(groups.values()) == LAYERS, {k: g for k, g in groups.items() if g not in LAYERS}
+    # spot checks of the folder rule (models/<layer>/, models/intermediate/<layer>/, sources)
+    assert groups[AssetKey(["marts", "fct_invoices"])] == "marts"
+    assert groups[AssetKey(["intermediate", "int_events_accepted"])] == "ingestion"
+    assert groups[AssetKey(["intermediate", "int_rated_usage"])] == "rating"
+    assert groups[AssetKey(["audit", "audit_quarantined_events"])] == "audit"
+    assert groups[AssetKey(["staging", "stg_landing__event_records"])] == "ingestion"
+    assert groups[AssetKey(["staging", "stg_billing__final_invoices"])] == "billing"
+    assert groups[AssetKey(["billing", "stripe_invoices"])] == "billing"
+    unowned = [key for key in groups if not graph.get(key).owners]
+    assert not unowned
+
+
+def test_every_dbt_test_is_an_asset_check_with_a_description(defs: Definitions) -> None:
+    manifest = json.loads((prepare_dbt_manifest() / "manifest.json").read_text())
+    tests = {
+        node["name"]: node for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+    }
+    singular = {name for name, node in tests.items() if not node.get("test_metadata")}
+    assert len(singular) >= 11
+    graph = defs.resolve_asset_graph()
+    checks = {key.name: key for key in graph.asset_check_keys}
+    assert set(tests) <= set(checks), sorted(set(tests) - set(checks))
+    descriptions = {
+        key.name: graph.get_check_spec(key).description for key in graph.asset_check_keys
+    }
+    assert all(descriptions.values()), [name for name, d in descriptions.items() if not d]
+    # a singular test's description is its own (tests/singular/*/_*__tests.yml), not a default
+    for name in singular:
+        assert descriptions[name] == " ".join(tests[name]["description"].split())
+    # singular tests reading several models check the model named in meta.dagster.ref
+    assert checks["assert_invoice_total_equals_sum_of_lines"].asset_key == AssetKey(
+        ["marts", "fct_invoices"]
+    )
+    assert checks["assert_event_reconciliation_balances"].asset_key == AssetKey(
+        ["audit", "audit_event_reconciliation"]
+    )
+
+
+def test_freeze_tables_are_produced_by_period_close(defs: Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    close = graph.get(AssetKey(["billing", "period_close"])).assets_def
+    assert close.node_def.name == "period_close"
+    for table in ("final_invoices", "final_invoice_lines"):
+        key = AssetKey(["billing", table])
+        node = graph.get(key)
+        assert node.is_materializable
+        # one step writes the close and both tables
+        assert node.assets_def.node_def.name == "period_close"
+        assert key in close.keys
+        assert node.parent_keys >= {AssetKey(["marts", "fct_invoices"])}
+        assert key in graph.get(AssetKey(["billing", "stripe_invoices"])).parent_keys
+    # the staging views read an earlier run's freeze: no edge back into dbt (it would be a cycle)
+    staged = graph.get(AssetKey(["staging", "stg_billing__final_invoices"]))
+    assert not {key for key in staged.parent_keys if key.path[0] == "billing"}
+
+
+def test_jobs_select_dbt_by_the_shared_selector(defs: Definitions) -> None:
+    from orchestration.assets.dbt import meterline_dbt
+    from orchestration.jobs import DAILY_SELECTOR
+
+    selectors = (REPO_ROOT / "selectors.yml").read_text()
+    assert f"name: {DAILY_SELECTOR}" in selectors
+    assert meterline_dbt.op.tags["dagster_dbt/selector"] == DAILY_SELECTOR
+    graph = defs.resolve_asset_graph()
+    job = defs.resolve_job_def("meterline_daily")
+    assert set(job.asset_layer.selected_asset_keys) == graph.get_all_asset_keys()
+    assert "--selector daily" in (REPO_ROOT / "Makefile").read_text()
+
+
+def test_automation_starts_stopped_unless_asked() -> None:
+    from dagster import DefaultScheduleStatus
+
+    from orchestration.dagster_launcher import launch_settings
+    from orchestration.settings import automation_enabled, schedule_status
+
+    assert not automation_enabled({})
+    assert not automation_enabled({"METERLINE_AUTOMATION": "off"})
+    assert automation_enabled({"METERLINE_AUTOMATION": "on"})
+    assert launch_settings({}).env["METERLINE_AUTOMATION"] == "off"
+    assert launch_settings({"METERLINE_AUTOMATION": "ON"}).env["METERLINE_AUTOMATION"] == "on"
+    settings = launch_settings({"DAGSTER_PORT": "3456"})
+    assert settings.url == "http://127.0.0.1:3456" and "3456" in settings.command()
+    # the schedule in this process: the test environment does not ask for automation
+    if not automation_enabled():
+        assert schedule_status() == DefaultScheduleStatus.STOPPED
