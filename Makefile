@@ -31,6 +31,7 @@ help:
 	@echo "make clean  - remove build output and the local warehouse"
 	@echo "make test-spark - build the fixture scenario on DuckDB and on Spark, compare (Java 17)"
 	@echo "make dagster - start the Dagster UI on http://127.0.0.1:$(DAGSTER_PORT) (schedule and sensor stopped unless METERLINE_AUTOMATION=on)"
+	@echo "make screenshots - Dagster UI screenshots for the README (needs chromium and make demo)"
 	@echo "make bench SIZE=small|medium|large|xl [BENCH_ARGS=...] - benchmark against plain SQL"
 
 # uv is the only thing installed outside the project's virtualenv (with pip, if missing).
@@ -94,6 +95,13 @@ bench: setup
 dagster: setup
 	DAGSTER_HOME="$(CURDIR)/.dagster_home" $(BIN)/python -m orchestration.dagster_launcher \
 		--port $(DAGSTER_PORT)
+
+# The README's Dagster screenshots (docs/img/), in headless chromium, on the demo warehouse
+# (`make demo` first): one daily run, then the UI through the launcher. Not part of `make test`.
+.PHONY: screenshots
+screenshots: setup
+	$(BIN)/python -m orchestration.screenshots --out docs/img --as-of $(DEMO_AS_OF) \
+		--landing-dir $(DEMO_LANDING)
 
 # The same project on Apache Spark (dbt-spark session, local PySpark; needs Java 17): builds the
 # fixture scenario on DuckDB and on Spark and compares every contract mart and audit table.
