@@ -1,13 +1,15 @@
 """How dbt nodes look in Dagster: a group per layer, owners, and a description on every check.
 
-Groups come from where a node sits in the project (its fqn), never from a list of models:
+Groups come from where a node sits in the project (its fqn) and who reads it, never from a list
+of models, so the graph reads left to right: ingestion -> rating -> marts, audit -> billing.
 
     models/intermediate/<layer>/...   <layer>: ingestion or rating
     models/marts/, models/audit/      marts, audit
-    models/staging/stg_<source>__*    the layer that owns the source (landing: ingestion,
-                                      billing: billing, the orchestration's freeze tables)
-    models/staging/stg_<seed>, seeds  rating (accounts, contracts, prices: the rating inputs)
-    sources                           the layer that owns the source, as above
+    models/staging/*, seeds           the first layer (in that order) of the models that read
+                                      them: stg_landing__event_records and the contracts,
+                                      accounts and meters go with ingestion, prices with rating
+    sources                           the layer that owns the source
+    (the Python billing assets)       billing (orchestration/assets/billing.py)
 
 A dbt test is a check on the model it tests; a singular test that reads several models names
 its model in `meta.dagster.ref` (tests/singular/*/_*__tests.yml). The check's description is the
@@ -16,7 +18,7 @@ test's `description` from YAML, else one made from the generic test's name and a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetCheckSpec, AssetSpec
@@ -38,22 +40,24 @@ LAYER_OWNERS = {
 ORCHESTRATION_SOURCES = ("billing",)
 
 
-def layer_of(props: Mapping[str, Any]) -> str:
-    """The layer (Dagster group) of a dbt model, seed or source, from its place in the project."""
-    if props["resource_type"] == "source":
-        return SOURCE_LAYERS.get(props["source_name"], "ingestion")
-    if props["resource_type"] == "seed":
-        return "rating"
+def layer_of(manifest: Mapping[str, Any], unique_id: str) -> str:
+    """The layer (Dagster group) of a dbt model, seed or source."""
+    if unique_id.startswith("source."):
+        return SOURCE_LAYERS.get(manifest["sources"][unique_id]["source_name"], "ingestion")
+    props = manifest["nodes"][unique_id]
     folders = list(props["fqn"][1:-1])
     if folders[:1] == ["intermediate"] and len(folders) > 1 and folders[1] in LAYERS:
         return folders[1]
     if folders[:1] and folders[0] in LAYERS:
         return folders[0]
-    if folders[:1] == ["staging"]:
-        name = props["name"]
-        source = name.removeprefix("stg_").split("__")[0] if "__" in name else None
-        return SOURCE_LAYERS.get(source or "", "rating")
-    raise ValueError(f"no layer for dbt node {props['unique_id']} (fqn {props['fqn']})")
+    if props["resource_type"] == "seed" or folders[:1] == ["staging"]:
+        readers = [
+            child for child in manifest["child_map"].get(unique_id, [])
+            if child.split(".")[0] in ("model", "seed", "snapshot")
+        ]
+        layers = {layer_of(manifest, child) for child in readers}
+        return min(layers, key=LAYERS.index) if layers else "rating"
+    raise ValueError(f"no layer for dbt node {unique_id} (fqn {props['fqn']})")
 
 
 def check_description(test: Mapping[str, Any]) -> str:
@@ -80,17 +84,12 @@ class MeterlineTranslator(DagsterDbtTranslator):
     def __init__(self) -> None:
         super().__init__(DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return layer_of(dbt_resource_props)
-
-    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
-        layer = layer_of(dbt_resource_props)
-        return [LAYER_OWNERS[layer]]
-
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
     ) -> AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
+        layer = layer_of(manifest, unique_id)
+        spec = spec.replace_attributes(group_name=layer, owners=[LAYER_OWNERS[layer]])
         props = self.get_resource_props(manifest, unique_id)
         frozen = [
             upstream for upstream in props.get("depends_on", {}).get("nodes", [])

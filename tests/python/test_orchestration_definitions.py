@@ -156,7 +156,11 @@ def test_every_asset_in_a_layer_group_with_an_owner(defs: Definitions) -> None:
     assert groups[AssetKey(["intermediate", "int_rated_usage"])] == "rating"
     assert groups[AssetKey(["audit", "audit_quarantined_events"])] == "audit"
     assert groups[AssetKey(["staging", "stg_landing__event_records"])] == "ingestion"
-    assert groups[AssetKey(["staging", "stg_billing__final_invoices"])] == "billing"
+    # staging and seeds join the first layer that reads them
+    assert groups[AssetKey(["staging", "stg_billing__final_invoices"])] == "rating"
+    assert groups[AssetKey(["staging", "stg_prices"])] == "rating"
+    assert groups[AssetKey(["seeds", "contracts"])] == "ingestion"
+    assert groups[AssetKey(["billing", "final_invoices"])] == "billing"
     assert groups[AssetKey(["billing", "stripe_invoices"])] == "billing"
     unowned = [key for key in groups if not graph.get(key).owners]
     assert not unowned
