@@ -240,3 +240,27 @@ def test_automation_starts_stopped_unless_asked() -> None:
     # the schedule in this process: the test environment does not ask for automation
     if not automation_enabled():
         assert schedule_status() == DefaultScheduleStatus.STOPPED
+
+
+def test_launcher_stops_the_whole_process_group() -> None:
+    """`dagster dev` in the background ignores SIGTERM: the launcher kills its process group."""
+    import time
+
+    from orchestration.dagster_launcher import stop_group
+
+    # a parent and a child that both ignore SIGTERM and SIGINT, as dagster dev's processes do
+    stubborn = "trap '' TERM INT; sleep 60 & echo $!; wait"
+    process = subprocess.Popen(
+        ["sh", "-c", stubborn], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    assert process.stdout is not None
+    child = int(process.stdout.readline())
+    started = time.monotonic()
+    stop_group(process, grace=0.5)
+    assert process.poll() is not None
+    assert time.monotonic() - started < 10
+    time.sleep(0.2)
+    # the grandchild went with the group (SIGTERM ignored, SIGKILL after the grace): gone, or a
+    # zombie waiting for whoever adopted it
+    status = Path(f"/proc/{child}/status")
+    assert not status.exists() or "\nState:\tZ" in status.read_text()
