@@ -2,6 +2,8 @@
 
     meterline_daily    selector `daily`: every model, seed and data test; then close and push
     meterline_reload   the same with --full-refresh (the recovery for a changed landing file)
+    meterline_billing  selector `billing`: the invoice marts and what they are built from, then
+                       close and push (dbt runs `--selector billing` itself)
 
 The schedule and the sensor start `meterline_daily` by its name (DAILY_JOB_NAME).
 """
@@ -17,6 +19,7 @@ from orchestration.policies import TRANSIENT_RETRY
 from orchestration.settings import DAILY_JOB_NAME
 
 DAILY_SELECTOR = "daily"
+BILLING_SELECTOR = "billing"
 
 # The period close and the pushes after the dbt selection (their asset checks come along).
 BILLING_STEPS = AssetSelection.assets(period_close, invoice_exports, stripe_invoices)
@@ -51,6 +54,20 @@ reload_job = define_asset_job(
         "changed_file quarantine row), then close periods, export and push as the daily job."
     ),
     config={"ops": {"meterline_dbt": {"config": {"full_refresh": True}}}},
+    executor_def=in_process_executor,
+    op_retry_policy=TRANSIENT_RETRY,
+)
+
+# The invoice marts rebuilt from their inputs (no audit tables, no usage marts), then the close
+# and the pushes: e.g. after a seed correction, without waiting for the daily run.
+billing_job = define_asset_job(
+    name="meterline_billing",
+    selection=dbt_selector(BILLING_SELECTOR) | BILLING_STEPS,
+    description=(
+        "dbt build --selector billing (the invoice marts and everything they are built from, "
+        "with their tests as blocking checks), then close final periods, export and push."
+    ),
+    config={"ops": {"meterline_dbt": {"config": {"selector": BILLING_SELECTOR}}}},
     executor_def=in_process_executor,
     op_retry_policy=TRANSIENT_RETRY,
 )

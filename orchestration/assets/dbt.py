@@ -26,6 +26,7 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
 
 from orchestration.assets.dbt_metadata import with_table_metadata
+from orchestration.assets.dbt_selector import as_step_events
 from orchestration.assets.translator import MeterlineTranslator
 from orchestration.policies import TRANSIENT_RETRY
 from orchestration.resources import WarehouseResource
@@ -79,6 +80,13 @@ class DbtBuildConfig(Config):
         default="", description="Billing date YYYY-MM-DD; empty: tag, partition, today"
     )
     landing_dir: str = Field(default="", description="Landing directory; empty: tag, then env")
+    selector: str = Field(
+        default="",
+        description=(
+            "A selector of selectors.yml: dbt builds exactly that selection (the job's asset "
+            "selection must be the same selector's); empty: what the run selected"
+        ),
+    )
     full_refresh: bool = Field(
         default=False,
         description=(
@@ -163,15 +171,28 @@ def meterline_dbt(
     # The dbt subprocess inherits the environment: point it at the warehouse resource's file,
     # as an absolute path (dagster-dbt runs a large subset from a copy of the project directory).
     with _env("METERLINE_DUCKDB_PATH", str(Path(warehouse.database_path).resolve())):
-        invocation = dbt.cli(
-            dbt_build_args(dbt_vars, config),
-            context=context,
-            raise_on_error=False,
-            target_path=target_path,
-        )
+        if config.selector:
+            # `--selector` as is: dagster-dbt would list every selected node (and past 200 of
+            # them, copy the whole project directory to run from)
+            invocation = dbt.cli(
+                [*dbt_build_args(dbt_vars, config), "--selector", config.selector],
+                manifest=dbt_project.manifest_path,
+                dagster_dbt_translator=MeterlineTranslator(),
+                raise_on_error=False,
+                target_path=target_path,
+            )
+            events = as_step_events(invocation.stream(), context)
+        else:
+            invocation = dbt.cli(
+                dbt_build_args(dbt_vars, config),
+                context=context,
+                raise_on_error=False,
+                target_path=target_path,
+            )
+            events = invocation.stream()
     # Row counts and key figures are read once dbt has let go of the warehouse file.
     yield from with_table_metadata(
-        invocation.stream(), invocation.manifest, warehouse.database_path, context.log.warning
+        events, invocation.manifest, warehouse.database_path, context.log.warning
     )
     if not invocation.is_successful():
         try:

@@ -264,3 +264,50 @@ def test_launcher_stops_the_whole_process_group() -> None:
     # zombie waiting for whoever adopted it
     status = Path(f"/proc/{child}/status")
     assert not status.exists() or "\nState:\tZ" in status.read_text()
+
+
+def test_billing_job_runs_its_selector_and_reports_only_what_it_selected(
+    defs: Definitions,
+) -> None:
+    from types import SimpleNamespace
+
+    from dagster import (
+        AssetCheckEvaluation,
+        AssetCheckKey,
+        AssetCheckResult,
+        AssetMaterialization,
+        AssetObservation,
+        Output,
+    )
+
+    from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
+    from orchestration.assets.dbt_selector import as_step_events
+    from orchestration.jobs import BILLING_SELECTOR, billing_job
+
+    assert f"name: {BILLING_SELECTOR}" in (REPO_ROOT / "selectors.yml").read_text()
+    config = DbtBuildConfig(**billing_job.config["ops"]["meterline_dbt"]["config"])
+    assert config.selector == "billing"
+    selected = set(defs.resolve_job_def("meterline_billing").asset_layer.selected_asset_keys)
+    invoices = AssetKey(["marts", "fct_invoices"])
+    audit = AssetKey(["audit", "audit_duplicate_events"])
+    assert {invoices, AssetKey(["marts", "fct_invoice_lines"]),
+            AssetKey(["billing", "stripe_invoices"])} <= selected
+    assert audit not in selected and AssetKey(["marts", "fct_usage_daily"]) not in selected
+    assert "--full-refresh" not in dbt_build_args({}, config)
+
+    check = AssetCheckKey(invoices, "unique_fct_invoices_invoice_id")
+    context = SimpleNamespace(
+        selected_asset_keys={invoices}, selected_asset_check_keys={check},
+        log=SimpleNamespace(info=lambda message: None),
+    )
+    events = list(as_step_events([
+        AssetMaterialization(asset_key=invoices, metadata={"unique_id": "model.x"}),
+        AssetMaterialization(asset_key=audit),
+        AssetCheckEvaluation(asset_key=invoices, check_name=check.name, passed=False),
+        AssetCheckEvaluation(asset_key=audit, check_name="other", passed=True),
+    ], context))
+    [output, observation, result] = events
+    assert isinstance(output, Output) and output.output_name == invoices.to_python_identifier()
+    assert output.metadata["unique_id"].value == "model.x"
+    assert isinstance(observation, AssetObservation) and observation.asset_key == audit
+    assert isinstance(result, AssetCheckResult) and not result.passed
