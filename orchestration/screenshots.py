@@ -33,7 +33,7 @@ PAGES = [
     ("dagster-asset-graph.png", "/asset-groups", 1800, 1000),
     ("dagster-marts-group.png", "/locations/orchestration.definitions/asset-groups/marts",
      2400, 1300),
-    ("dagster-fct-invoices.png", "/assets/marts/fct_invoices", 1800, 2900),
+    ("dagster-fct-invoices.png", "/assets/marts/fct_invoices", 1800, 2250),
     ("dagster-fct-invoices-checks.png", "/assets/marts/fct_invoices?view=checks", 1800, 1100),
 ]
 
