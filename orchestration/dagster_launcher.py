@@ -2,7 +2,7 @@
 the UI answers, and stop the whole group on Ctrl-C or SIGTERM.
 
 `dagster dev` started in the background ignores SIGINT and SIGTERM; its webserver, daemon and
-code servers are its children. The launcher starts it in a new session (its own process group)
+code servers are its children. The launcher starts it as the leader of its own process group
 and, on a signal, sends SIGTERM to that group, then SIGKILL to whatever is left after a grace
 period.
 
