@@ -26,7 +26,7 @@ DAGSTER_PORT ?= 3000
 # `make docs`: dbt docs (with the finance overview), local only.
 DOCS_PORT ?= 8080
 
-.PHONY: help setup setup-spark demo query docs test dbt-test lint pytest clean
+.PHONY: help setup setup-spark demo query docs test dbt-test lint pytest clean dagster
 
 help:
 	@echo "make demo   - set up, generate sample events, build everything, print a summary"
@@ -35,7 +35,8 @@ help:
 	@echo "make test   - set up and run every test (what CI runs)"
 	@echo "make clean  - remove build output and the local warehouse"
 	@echo "make test-spark - build the fixture scenario on DuckDB and on Spark, compare (Java 17)"
-	@echo "make dagster - start the Dagster UI on http://127.0.0.1:$(DAGSTER_PORT) (schedule, sensor, pushes)"
+	@echo "make dagster - start the Dagster UI on http://127.0.0.1:$(DAGSTER_PORT) (schedule and sensor stopped unless METERLINE_AUTOMATION=on)"
+	@echo "make screenshots - Dagster UI screenshots for the README (needs chromium and make demo)"
 	@echo "make bench SIZE=small|medium|large|xl [BENCH_ARGS=...] - benchmark against plain SQL"
 	@echo "make metrics [METRICS_ARGS=...] - revenue by plan and month (MetricFlow, per currency)"
 
@@ -67,7 +68,7 @@ demo: setup
 	@echo "==> [1/3] sample events for $(DEMO_AS_OF) into $(DEMO_LANDING)/"
 	$(BIN)/python -m orchestration.sample --out $(DEMO_LANDING) --as-of $(DEMO_AS_OF)
 	@echo "==> [2/3] dbt build into $(METERLINE_DUCKDB_PATH) (a line per seed, model and test)"
-	$(DBT) build --vars '{landing_dir: "$(DEMO_LANDING)", as_of: "$(DEMO_AS_OF)"}' --exclude "resource_type:unit_test"
+	$(DBT) build --vars '{landing_dir: "$(DEMO_LANDING)", as_of: "$(DEMO_AS_OF)"}' --selector daily
 	@echo "==> [3/3] report (marts and audit tables only)"
 	@$(BIN)/python -m orchestration.report --database $(METERLINE_DUCKDB_PATH) --as-of $(DEMO_AS_OF) --next-steps
 
@@ -120,11 +121,19 @@ BENCH_ARGS ?=
 bench: setup
 	$(BIN)/python -m bench.run --size $(SIZE) $(BENCH_ARGS)
 
+# The launcher runs `dagster dev` in its own process group, prints the URL once the UI answers
+# and stops the group on Ctrl-C/SIGTERM. Schedule and sensor start stopped unless
+# METERLINE_AUTOMATION=on; state (runs, switches) in .dagster_home/.
 dagster: setup
-	@mkdir -p .dagster_home
-	@test -f .dagster_home/dagster.yaml || cp orchestration/dagster.yaml .dagster_home/dagster.yaml
-	DAGSTER_HOME="$(CURDIR)/.dagster_home" PATH="$(CURDIR)/$(BIN):$$PATH" \
-		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p $(DAGSTER_PORT)
+	DAGSTER_HOME="$(CURDIR)/.dagster_home" $(BIN)/python -m orchestration.dagster_launcher \
+		--port $(DAGSTER_PORT)
+
+# The README's Dagster screenshots (docs/img/), in headless chromium, on the demo warehouse
+# (`make demo` first): one daily run, then the UI through the launcher. Not part of `make test`.
+.PHONY: screenshots
+screenshots: setup
+	$(BIN)/python -m orchestration.screenshots --out docs/img --as-of $(DEMO_AS_OF) \
+		--landing-dir $(DEMO_LANDING)
 
 # The same project on Apache Spark (dbt-spark session, local PySpark; needs Java 17): builds the
 # fixture scenario on DuckDB and on Spark and compares every contract mart and audit table.

@@ -7,7 +7,7 @@ from dagster import Definitions, in_process_executor
 from orchestration.assets.billing import invoice_exports, period_close, stripe_invoices
 from orchestration.assets.dbt import dbt_resource, meterline_dbt
 from orchestration.checks import final_invoices_unchanged, frozen_invoices_balanced
-from orchestration.jobs import daily_rating_job, reload_job
+from orchestration.jobs import billing_job, daily_rating_job, reload_job
 from orchestration.resources import exports_from_env, stripe_from_env, warehouse_from_env
 from orchestration.schedules import daily_rating_schedule
 from orchestration.sensors import landing_sensor
@@ -15,7 +15,7 @@ from orchestration.sensors import landing_sensor
 defs = Definitions(
     assets=[meterline_dbt, period_close, invoice_exports, stripe_invoices],
     asset_checks=[frozen_invoices_balanced, final_invoices_unchanged],
-    jobs=[daily_rating_job, reload_job],
+    jobs=[daily_rating_job, reload_job, billing_job],
     schedules=[daily_rating_schedule],
     sensors=[landing_sensor],
     resources={

@@ -7,15 +7,14 @@ from datetime import UTC, datetime
 
 from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
-from orchestration.jobs import daily_rating_job
-from orchestration.settings import AS_OF_TAG, schedule_status
+from orchestration.settings import AS_OF_TAG, DAILY_JOB_NAME, schedule_status
 
 DEFAULT_CRON = "0 2 * * *"
 
 
 @schedule(
     name="meterline_daily_schedule",
-    job=daily_rating_job,
+    job_name=DAILY_JOB_NAME,
     cron_schedule=os.environ.get("METERLINE_SCHEDULE_CRON") or DEFAULT_CRON,
     execution_timezone="UTC",
     default_status=schedule_status(),

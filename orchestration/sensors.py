@@ -17,10 +17,10 @@ from pathlib import Path
 
 from dagster import RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
-from orchestration.jobs import daily_rating_job
 from orchestration.landing_files import landing_format
 from orchestration.settings import (
     AS_OF_TAG,
+    DAILY_JOB_NAME,
     LANDING_DIR_TAG,
     REPO_ROOT,
     default_landing_dir,
@@ -62,7 +62,7 @@ def files_run_key(files: list[FileState]) -> str:
 
 @sensor(
     name="meterline_landing_sensor",
-    job=daily_rating_job,
+    job_name=DAILY_JOB_NAME,
     minimum_interval_seconds=60,
     default_status=sensor_status(),
     description="Starts the daily rating job when new event files land in the landing directory.",

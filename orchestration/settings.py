@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from dagster import DefaultScheduleStatus, DefaultSensorStatus
@@ -12,6 +13,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # Run tags read by the dbt asset (set by the schedule and the sensor, or by hand in the UI).
 AS_OF_TAG = "meterline/as_of"
 LANDING_DIR_TAG = "meterline/landing_dir"
+# The job the schedule and the sensor start (orchestration/jobs.py).
+DAILY_JOB_NAME = "meterline_daily"
 
 
 def default_landing_dir() -> str:
@@ -25,9 +28,13 @@ def landing_settle_seconds() -> float:
     return float(os.environ.get("METERLINE_SENSOR_SETTLE_SECONDS", "30"))
 
 
-def automation_enabled() -> bool:
-    """METERLINE_AUTOMATION=off starts the schedule and sensor stopped (toggle them in the UI)."""
-    return os.environ.get("METERLINE_AUTOMATION", "on").lower() not in ("off", "0", "false", "no")
+def automation_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """The schedule and the sensor start running only when METERLINE_AUTOMATION is on (`on`,
+    `1`, `true`, `yes`); unset or anything else: they start stopped (switch them on in the UI),
+    so starting Dagster never starts a run by itself."""
+    environ = os.environ if environ is None else environ
+    value = environ.get("METERLINE_AUTOMATION", "")
+    return value.strip().lower() in ("on", "1", "true", "yes")
 
 
 def schedule_status() -> DefaultScheduleStatus:

@@ -1,21 +1,30 @@
 """Billing assets: period close (freeze) and the pushes to the file export and Stripe.
 
     marts/fct_invoices, marts/fct_invoice_lines (dbt, gated by their blocking dbt tests)
-        -> billing/period_close (append-only freeze; gated by blocking Python checks)
+        -> period_close: billing/period_close (the close, gated by blocking Python checks) and
+           the append-only tables it writes, billing/final_invoices, billing/final_invoice_lines
             -> billing/invoice_exports (CSV + JSON per final invoice)
-            -> billing/stripe_invoices (invoice items, invoice, finalize)
+            -> billing/stripe_invoices (invoice items, invoice, finalize); without a Stripe key
+               the push is skipped: an observation says so, and no materialization is recorded
 """
 
+
+from collections.abc import Iterator
 
 from dagster import (
     AssetExecutionContext,
     AssetKey,
+    AssetObservation,
+    AssetSpec,
     Failure,
     MaterializeResult,
     MetadataValue,
     asset,
+    multi_asset,
 )
+from dagster_dbt import get_asset_key_for_model
 
+from orchestration.assets.dbt import meterline_dbt
 from orchestration.billing import files
 from orchestration.billing.freeze import freeze_final_invoices
 from orchestration.billing.invoices import load_frozen_invoices
@@ -25,48 +34,98 @@ from orchestration.billing.stripe_client import StripePusher
 from orchestration.policies import TRANSIENT_RETRY
 from orchestration.resources import ExportsResource, StripeResource, WarehouseResource
 
-MART_INVOICES_KEY = AssetKey(["marts", "fct_invoices"])
-MART_INVOICE_LINES_KEY = AssetKey(["marts", "fct_invoice_lines"])
-ACCOUNTS_KEY = AssetKey(["staging", "stg_accounts"])
-CURRENCIES_KEY = AssetKey(["staging", "stg_currencies"])
+# The marts the billing steps read, keyed as the dbt assets name them.
+MART_INVOICES_KEY = get_asset_key_for_model([meterline_dbt], "fct_invoices")
+MART_INVOICE_LINES_KEY = get_asset_key_for_model([meterline_dbt], "fct_invoice_lines")
+ACCOUNTS_KEY = get_asset_key_for_model([meterline_dbt], "dim_accounts")
+CURRENCIES_KEY = get_asset_key_for_model([meterline_dbt], "dim_currencies")
 PERIOD_CLOSE_KEY = AssetKey(["billing", "period_close"])
 INVOICE_EXPORTS_KEY = AssetKey(["billing", "invoice_exports"])
 STRIPE_INVOICES_KEY = AssetKey(["billing", "stripe_invoices"])
+# The freeze tables (dbt source `billing`, read back by the staging models of the next run).
+FINAL_INVOICES_KEY = AssetKey(["billing", "final_invoices"])
+FINAL_INVOICE_LINES_KEY = AssetKey(["billing", "final_invoice_lines"])
+
+OWNERS = ["team:finance"]
+FREEZE_DEPS = [MART_INVOICES_KEY, MART_INVOICE_LINES_KEY]
 
 
-@asset(
-    key=PERIOD_CLOSE_KEY,
-    deps=[MART_INVOICES_KEY, MART_INVOICE_LINES_KEY],
-    group_name="billing",
-    kinds={"duckdb"},
+@multi_asset(
+    name="period_close",
+    specs=[
+        AssetSpec(
+            PERIOD_CLOSE_KEY,
+            deps=FREEZE_DEPS,
+            group_name="billing",
+            owners=OWNERS,
+            kinds={"duckdb"},
+            description=(
+                "Period close: appends every final invoice not frozen yet (and its lines) to the "
+                "append-only tables billing.final_invoices and billing.final_invoice_lines."
+            ),
+        ),
+        AssetSpec(
+            FINAL_INVOICES_KEY,
+            deps=FREEZE_DEPS,
+            group_name="billing",
+            owners=OWNERS,
+            kinds={"duckdb", "table"},
+            description=(
+                "Append-only: one row per final invoice as it was when first frozen; written "
+                "only by the period close (dbt source billing.final_invoices)."
+            ),
+        ),
+        AssetSpec(
+            FINAL_INVOICE_LINES_KEY,
+            deps=FREEZE_DEPS,
+            group_name="billing",
+            owners=OWNERS,
+            kinds={"duckdb", "table"},
+            description=(
+                "Append-only: the lines of every frozen final invoice; written only by the "
+                "period close (dbt source billing.final_invoice_lines)."
+            ),
+        ),
+    ],
     retry_policy=TRANSIENT_RETRY,
-    description=(
-        "Period close: appends every final invoice not frozen yet (and its lines) to the "
-        "append-only tables billing.final_invoices and billing.final_invoice_lines."
-    ),
 )
-def period_close(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+def period_close(
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> Iterator[MaterializeResult]:
     with warehouse.connect() as conn:
         result = freeze_final_invoices(conn)
-        frozen_total = conn.execute("select count(*) from billing.final_invoices").fetchall()[0][0]
+        [(frozen_total, frozen_lines)] = conn.execute(
+            "select (select count(*) from billing.final_invoices),"
+            " (select count(*) from billing.final_invoice_lines)"
+        ).fetchall()
     context.log.info(
         f"froze {len(result.invoice_ids)} invoices ({result.line_count} lines); "
         f"{frozen_total} frozen in all"
     )
-    return MaterializeResult(
+    yield MaterializeResult(
+        asset_key=PERIOD_CLOSE_KEY,
         metadata={
             "newly_frozen_invoices": len(result.invoice_ids),
             "newly_frozen_lines": result.line_count,
             "frozen_invoices_total": frozen_total,
             "frozen_at": result.frozen_at.isoformat(),
-        }
+        },
+    )
+    yield MaterializeResult(
+        asset_key=FINAL_INVOICES_KEY,
+        metadata={"dagster/row_count": frozen_total, "rows_appended": len(result.invoice_ids)},
+    )
+    yield MaterializeResult(
+        asset_key=FINAL_INVOICE_LINES_KEY,
+        metadata={"dagster/row_count": frozen_lines, "rows_appended": result.line_count},
     )
 
 
 @asset(
     key=INVOICE_EXPORTS_KEY,
-    deps=[PERIOD_CLOSE_KEY, CURRENCIES_KEY],
+    deps=[PERIOD_CLOSE_KEY, FINAL_INVOICES_KEY, FINAL_INVOICE_LINES_KEY, CURRENCIES_KEY],
     group_name="billing",
+    owners=OWNERS,
     kinds={"csv", "json"},
     retry_policy=TRANSIENT_RETRY,
     description=(
@@ -102,21 +161,29 @@ def invoice_exports(
 
 @asset(
     key=STRIPE_INVOICES_KEY,
-    deps=[PERIOD_CLOSE_KEY, ACCOUNTS_KEY, CURRENCIES_KEY],
+    deps=[
+        PERIOD_CLOSE_KEY, FINAL_INVOICES_KEY, FINAL_INVOICE_LINES_KEY, ACCOUNTS_KEY, CURRENCIES_KEY
+    ],
     group_name="billing",
+    owners=OWNERS,
     kinds={"stripe"},
     retry_policy=TRANSIENT_RETRY,
+    # No Stripe key: nothing is pushed and no materialization is recorded (the asset is skipped).
+    output_required=False,
     description=(
         "Pushes each frozen final invoice of an account with a Stripe customer to Stripe exactly "
-        "once: invoice items (minor units), the invoice, then finalize."
+        "once: invoice items (minor units), the invoice, then finalize. Skipped (not "
+        "materialized) while STRIPE_API_KEY is unset."
     ),
 )
 def stripe_invoices(
     context: AssetExecutionContext, warehouse: WarehouseResource, stripe: StripeResource
-) -> MaterializeResult:
+) -> Iterator[MaterializeResult | AssetObservation]:
     if not stripe.is_configured:
-        context.log.warning(f"{stripe.api_key_env} is not set: nothing pushed to Stripe")
-        return MaterializeResult(metadata={"skipped": "no Stripe API key"})
+        reason = f"{stripe.api_key_env} is not set: nothing pushed to Stripe"
+        context.log.warning(f"skipped: {reason}")
+        yield AssetObservation(asset_key=STRIPE_INVOICES_KEY, metadata={"skipped": reason})
+        return
     with warehouse.connect() as conn:
         invoices = load_frozen_invoices(conn)
         ledger = PushLedger(conn, STRIPE_TARGET)
@@ -145,4 +212,4 @@ def stripe_invoices(
             metadata={**metadata, "failures": MetadataValue.json(result.failures)},
             allow_retries=False,
         )
-    return MaterializeResult(metadata=metadata)
+    yield MaterializeResult(metadata=metadata)

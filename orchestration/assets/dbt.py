@@ -3,11 +3,12 @@
 One `dbt build` runs per materialization with the vars `as_of` and `landing_dir`. `as_of` comes
 from, in order: the op config, the run tag `meterline/as_of` (set by the schedule and the sensor),
 the run's partition key, else today's date in UTC. Error-severity dbt tests are blocking checks,
-so a failing test stops the freeze and the pushes downstream.
+so a failing test stops the freeze and the pushes downstream. Groups, owners and check
+descriptions: orchestration/assets/translator.py; row counts and key figures on the
+materializations: orchestration/assets/dbt_metadata.py.
 """
 
 
-import json
 import os
 import re
 import shutil
@@ -23,6 +24,9 @@ from dagster import AssetExecutionContext, Config, Failure
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
 
+from orchestration.assets.dbt_metadata import with_table_metadata
+from orchestration.assets.dbt_selector import as_step_events
+from orchestration.assets.translator import MeterlineTranslator
 from orchestration.policies import TRANSIENT_RETRY
 from orchestration.resources import WarehouseResource
 from orchestration.settings import (
@@ -75,6 +79,13 @@ class DbtBuildConfig(Config):
         default="", description="Billing date YYYY-MM-DD; empty: tag, partition, today"
     )
     landing_dir: str = Field(default="", description="Landing directory; empty: tag, then env")
+    selector: str = Field(
+        default="",
+        description=(
+            "A selector of selectors.yml: dbt builds exactly that selection (the job's asset "
+            "selection must be the same selector's); empty: what the run selected"
+        ),
+    )
     full_refresh: bool = Field(
         default=False,
         description=(
@@ -96,12 +107,25 @@ def resolve_vars(
             "landing_settle_seconds": landing_settle_seconds()}
 
 
-def dbt_build_args(dbt_vars: Mapping[str, Any], config: DbtBuildConfig) -> list[str]:
-    """The dbt command line of one materialization."""
+# The run's settings reach dbt through the environment (macros/config.sql reads them there when
+# no var is given), not --vars: a changed --vars makes dbt parse the whole project again, so a
+# daily run with a new as_of would lose partial parsing.
+RUN_SETTINGS_ENV = {
+    "as_of": "METERLINE_AS_OF",
+    "landing_dir": "METERLINE_LANDING_DIR",
+    "landing_settle_seconds": "METERLINE_LANDING_SETTLE_SECONDS",
+}
+
+
+def dbt_env(dbt_vars: Mapping[str, Any]) -> dict[str, str]:
+    """The environment variables that carry the run's settings to dbt."""
+    return {RUN_SETTINGS_ENV[name]: str(value) for name, value in dbt_vars.items()}
+
+
+def dbt_build_args(config: DbtBuildConfig) -> list[str]:
+    """The dbt command line of one materialization (its settings travel in dbt_env)."""
     return [
         "build",
-        "--vars",
-        json.dumps(dbt_vars),
         "--exclude",
         "resource_type:unit_test",
         *(["--full-refresh"] if config.full_refresh else []),
@@ -109,16 +133,17 @@ def dbt_build_args(dbt_vars: Mapping[str, Any], config: DbtBuildConfig) -> list[
 
 
 @contextmanager
-def _env(name: str, value: str) -> Iterator[None]:
-    previous = os.environ.get(name)
-    os.environ[name] = value
+def _env(values: Mapping[str, str]) -> Iterator[None]:
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _failure_for(run_results: Mapping[str, Any] | None) -> Exception:
@@ -141,6 +166,9 @@ def _failure_for(run_results: Mapping[str, Any] | None) -> Exception:
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     name="meterline_dbt",
+    # selectors.yml: every seed, model and data test (no unit tests), as `make demo` builds
+    selector="daily",
+    dagster_dbt_translator=MeterlineTranslator(),
     retry_policy=TRANSIENT_RETRY,
 )
 def meterline_dbt(
@@ -153,15 +181,33 @@ def meterline_dbt(
     dbt_vars = resolve_vars(config, context.run.tags, partition_key)
     context.log.info(f"dbt build with vars {dbt_vars} into {warehouse.database_path}")
     target_path = dbt_project.target_path / "dagster" / context.run.run_id
-    # The dbt subprocess inherits the environment: point it at the warehouse resource's file.
-    with _env("METERLINE_DUCKDB_PATH", warehouse.database_path):
-        invocation = dbt.cli(
-            dbt_build_args(dbt_vars, config),
-            context=context,
-            raise_on_error=False,
-            target_path=target_path,
-        )
-    yield from invocation.stream()
+    # The dbt subprocess inherits the environment: point it at the warehouse resource's file,
+    # as an absolute path (dagster-dbt runs a large subset from a copy of the project directory).
+    run_env = {"METERLINE_DUCKDB_PATH": str(Path(warehouse.database_path).resolve()), **dbt_env(dbt_vars)}
+    with _env(run_env):
+        if config.selector:
+            # `--selector` as is: dagster-dbt would list every selected node (and past 200 of
+            # them, copy the whole project directory to run from)
+            invocation = dbt.cli(
+                [*dbt_build_args(config), "--selector", config.selector],
+                manifest=dbt_project.manifest_path,
+                dagster_dbt_translator=MeterlineTranslator(),
+                raise_on_error=False,
+                target_path=target_path,
+            )
+            events = as_step_events(invocation.stream(), context)
+        else:
+            invocation = dbt.cli(
+                dbt_build_args(config),
+                context=context,
+                raise_on_error=False,
+                target_path=target_path,
+            )
+            events = invocation.stream()
+    # Row counts and key figures are read once dbt has let go of the warehouse file.
+    yield from with_table_metadata(
+        events, invocation.manifest, warehouse.database_path, context.log.warning
+    )
     if not invocation.is_successful():
         try:
             run_results: Mapping[str, Any] | None = invocation.get_artifact("run_results.json")

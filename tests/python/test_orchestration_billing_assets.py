@@ -157,9 +157,43 @@ def test_failing_blocking_check_stops_the_pushes(database: Path, tmp_path: Path)
     materialized = {
         event.asset_key for event in result.get_asset_materialization_events()
     }
-    assert materialized == {AssetKey(["billing", "period_close"])}
+    # the close and the freeze tables it wrote, nothing after the failed check
+    assert materialized == {
+        AssetKey(["billing", "period_close"]),
+        AssetKey(["billing", "final_invoices"]),
+        AssetKey(["billing", "final_invoice_lines"]),
+    }
     assert not exports.exists()
     assert query(database, "select count(*) from billing.push_ledger") == [(0,)]
+
+
+def test_push_without_a_stripe_key_is_skipped_not_materialized(
+    database: Path, tmp_path: Path
+) -> None:
+    result = run_billing(database, tmp_path / "exports")  # no Stripe key
+    assert result.success
+    stripe_key = AssetKey(["billing", "stripe_invoices"])
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert stripe_key not in materialized
+    assert AssetKey(["billing", "invoice_exports"]) in materialized
+    # the skip is reported on the asset (an observation naming the reason), not hidden
+    observed = [
+        event.asset_observation_data.asset_observation
+        for event in result.get_asset_observation_events()
+    ]
+    assert [o.asset_key for o in observed] == [stripe_key]
+    assert "is not set" in observed[0].metadata["skipped"].value
+    # the freeze tables are materialized by the period close, with their row counts: 3 final
+    # invoices (inv_a_oct, inv_b_oct, inv_c_oct) with 5 + 2 + 1 = 8 lines
+    counts = {
+        event.asset_key: event.materialization.metadata["dagster/row_count"].value
+        for event in result.get_asset_materialization_events()
+        if event.asset_key.path[-1] in ("final_invoices", "final_invoice_lines")
+    }
+    assert counts == {
+        AssetKey(["billing", "final_invoices"]): 3,
+        AssetKey(["billing", "final_invoice_lines"]): 8,
+    }
 
 
 def test_stripe_asset_pushes_once_through_dagster(database: Path, tmp_path: Path) -> None:

@@ -121,6 +121,34 @@ def test_whole_graph_on_the_fixture_landing_files(
             ).fetchall())
         assert finals and others, "the fixture should have final and non-final invoices"
 
+        # Row counts on the tables dbt built (views are not counted) and the marts' key figures.
+        with duckdb.connect(str(database)) as conn:
+            [(quarantined,)] = conn.execute(
+                "select count(*) from audit.audit_quarantined_events"
+            ).fetchall()
+            per_currency = conn.execute(
+                "select currency, count(*), sum(total) from marts.fct_invoices group by currency"
+            ).fetchall()
+            [(lines,)] = conn.execute("select count(*) from marts.fct_invoice_lines").fetchall()
+        metadata = {
+            event.asset_key: event.materialization.metadata
+            for event in result.get_asset_materialization_events()
+        }
+        invoices = metadata[AssetKey(["marts", "fct_invoices"])]
+        assert invoices["dagster/row_count"].value == len(finals) + len(others)
+        assert invoices["invoices"].value == len(finals) + len(others)
+        assert invoices["invoices_by_status"].value["final"] == len(finals)
+        table = invoices["total_billed_per_currency"].value
+        for currency, count, total in per_currency:
+            assert f"| {currency} | {count} | {total} |" in table
+        assert metadata[AssetKey(["marts", "fct_invoice_lines"])]["dagster/row_count"].value == (
+            lines
+        )
+        audit = metadata[AssetKey(["audit", "audit_quarantined_events"])]
+        assert audit["quarantined_records"].value == audit["dagster/row_count"].value
+        assert audit["quarantined_records"].value == quarantined > 0
+        assert "dagster/row_count" not in metadata[AssetKey(["staging", "stg_accounts"])]
+
         # Exports: exactly the final invoices, totals equal to fct_invoices to the cent.
         exported = {p.stem for p in (exports / "invoices").glob("*.json")}
         assert exported == set(finals)
