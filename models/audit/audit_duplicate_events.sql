@@ -1,13 +1,19 @@
-{{ config(materialized='view') }}
+{{ config(
+    materialized=meterline.event_path_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+) }}
 
-{#- A view over the event path's one write (int_events_classified, DECISIONLOG "One write per
-    record"): nothing to rebuild on a daily run. -#}
+{#- Incremental (append; a table rebuilt every run where the engine lacks it): a run adds the
+    records of the batches after the latest one listed here (a record's outcome never changes
+    once decided, DECISIONLOG "One write per record"). -#}
 
 with
 
 deduplicated as (
 
     select * from {{ ref('int_events_deduplicated') }}
+    where {{ meterline.new_batches_filter('batch_loaded_at') }}
 
 ),
 
@@ -31,7 +37,10 @@ losers as (
         -- the record that counts
         winning_record_id,
         winning_file_name,
-        winning_line_number
+        winning_line_number,
+
+        -- batch
+        batch_loaded_at
     from deduplicated
     where dedupe_status in ('duplicate', 'conflict')
 

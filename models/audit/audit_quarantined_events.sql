@@ -1,13 +1,19 @@
-{{ config(materialized='view') }}
+{{ config(
+    materialized=meterline.event_path_materialization(),
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+) }}
 
-{#- A view over the event path's one write (int_events_classified, DECISIONLOG "One write per
-    record"): nothing to rebuild on a daily run. -#}
+{#- Incremental (append; a table rebuilt every run where the engine lacks it): a run adds the
+    records of the batches after the latest one listed here (a record's outcome never changes
+    once decided, DECISIONLOG "One write per record"). -#}
 
 with
 
 validated as (
 
     select * from {{ ref('int_events_validated') }}
+    where {{ meterline.new_batches_filter('batch_loaded_at') }}
 
 ),
 
@@ -30,7 +36,10 @@ quarantined as (
         -- parsed, when available
         event_id,
         source,
-        account_id
+        account_id,
+
+        -- batch
+        batch_loaded_at
     from validated
     where not is_valid
 
