@@ -92,11 +92,23 @@ docs: setup
 	@echo "dbt docs on http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops it); the home page is the finance overview"
 	$(DBT) docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
-test: setup-spark dbt-test lint pytest
+# The fixture build and the linters run side by side (each into its own log, printed when both
+# are done: on two cores they overlap well), then every Python test.
+CHECK_LOGS := warehouse/check-logs
+test: setup-spark
+	@mkdir -p $(CHECK_LOGS)
+	@$(MAKE) --no-print-directory dbt-test > $(CHECK_LOGS)/dbt-test.log 2>&1 & dbt_pid=$$!; \
+	$(MAKE) --no-print-directory lint > $(CHECK_LOGS)/lint.log 2>&1; lint_rc=$$?; \
+	wait $$dbt_pid; dbt_rc=$$?; \
+	cat $(CHECK_LOGS)/dbt-test.log $(CHECK_LOGS)/lint.log; \
+	echo "dbt-test: exit $$dbt_rc; lint: exit $$lint_rc"; \
+	test $$dbt_rc -eq 0 && test $$lint_rc -eq 0
+	@$(MAKE) --no-print-directory pytest
 
+# Its own target and log paths: sqlfluff's dbt templater compiles into target/ at the same time.
 dbt-test: setup
 	rm -f $(FIXTURE_DB) $(FIXTURE_DB).wal
-	METERLINE_DUCKDB_PATH=$(FIXTURE_DB) $(DBT) build \
+	METERLINE_DUCKDB_PATH=$(FIXTURE_DB) $(DBT) build --target-path target/dbt-test --log-path logs/dbt-test \
 		--vars '{landing_dir: "$(FIXTURE_LANDING)", as_of: "$(FIXTURE_AS_OF)"}'
 
 lint: setup
@@ -108,7 +120,7 @@ lint: setup
 PYTEST_FILES := tests/python/test_spark_parity.py \
 	$(filter-out tests/python/test_spark_parity.py,$(sort $(wildcard tests/python/test_*.py)))
 pytest: setup-spark
-	METERLINE_TEST_SPARK=1 $(BIN)/pytest -n 2 --dist loadfile $(PYTEST_FILES)
+	METERLINE_TEST_SPARK=1 $(BIN)/pytest -n 2 --dist loadfile --durations=15 $(PYTEST_FILES)
 
 clean:
 	rm -rf target logs warehouse $(DEMO_LANDING) exports

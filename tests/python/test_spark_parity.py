@@ -327,15 +327,25 @@ def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], l
     return columns, sorted(rows, key=_sort_key)
 
 
+# The run that loaded a record: the time each build ran, never the same in two builds.
+RUN_TIME_COLUMNS = ("batch_loaded_at",)
+
+
+def _without_run_times(sql: str, connection: duckdb.DuckDBPyConnection) -> str:
+    columns = [name.lower() for name in connection.sql(sql).columns]
+    dropped = [name for name in RUN_TIME_COLUMNS if name in columns]
+    return f"select * exclude ({', '.join(dropped)}) from ({sql})" if dropped else sql
+
+
 def _read_both(builds: Builds, schema: str, table: str) -> tuple[tuple, tuple]:
     spark_files = builds.spark_warehouse / f"{schema}.db" / table
     assert spark_files.is_dir(), f"Spark table {schema}.{table} was not built"
     with duckdb.connect(str(builds.duckdb_path), read_only=True) as duck:
-        duck_result = _rows(duck, f"select * from {schema}.{table}")
+        duck_sql = f"select * from {schema}.{table}"
+        duck_result = _rows(duck, _without_run_times(duck_sql, duck))
     with duckdb.connect() as reader:
-        spark_result = _rows(
-            reader, f"select * from read_parquet('{spark_files}/*.parquet')"
-        )
+        spark_sql = f"select * from read_parquet('{spark_files}/*.parquet')"
+        spark_result = _rows(reader, _without_run_times(spark_sql, reader))
     return duck_result, spark_result
 
 

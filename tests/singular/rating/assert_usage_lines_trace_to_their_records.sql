@@ -4,7 +4,9 @@
 -- (int_event_meter_values, one row per accepted record and meter) aggregate to the line's
 -- quantity, plus the quantities of the adjustment lines that correct it after a freeze. Checked
 -- for the meters whose quantity is read off the events directly (count, sum, unique_count,
--- max, min); a line with no event has quantity 0. Returns the lines that do not add up.
+-- max, min); a line with no event has quantity 0. A custom SQL meter (var custom_meter_models)
+-- is traced by its own model, not here. Returns the lines that do not add up.
+{%- set custom_meter_models = var('custom_meter_models', []) %}
 
 with
 
@@ -26,10 +28,23 @@ meter_values as (
 
 ),
 
+custom_meters as (
+
+    select cast(null as {{ dbt.type_string() }}) as meter_id
+    where 1 = 0
+    {%- for model_name in custom_meter_models %}
+    union
+    select meter_id from {{ ref(model_name) }}
+    {%- endfor %}
+
+),
+
 usage_lines as (
 
     select * from invoice_lines
-    where line_type = 'usage'
+    where
+        line_type = 'usage'
+        and meter_id not in (select custom_meters.meter_id from custom_meters)
 
 ),
 
