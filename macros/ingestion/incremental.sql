@@ -66,51 +66,24 @@
 {#
     new_batches_filter for an incremental model that holds rows for some records only (e.g.
     int_event_meter_exclusions: only the excluded ones). Its own latest batch says nothing of
-    the batches that gave it no row: the batches int_events_classified holds were read too (it
-    runs after, in the same runs), so the later of the two watermarks is taken. Without it, a
-    table with no row would read every landed record on every run.
+    the batches that gave it no row: the batches int_events_validated holds (every landed record,
+    validated after this model in the same runs) were read too, so the later of the two
+    watermarks is taken. Without it, a table with no row read every landed record on every run.
 #}
 {% macro sparse_new_batches_filter(column) -%}
     {%- set watermark = none -%}
     {%- if execute and is_incremental() -%}
         {%- set own = meterline.batch_watermark(this) -%}
-        {%- set classified = meterline.event_batch_watermark() -%}
-        {%- set watermark = [own, classified] | reject('none') | max if (own or classified) else none -%}
+        {%- set validated = meterline.model_relation('int_events_validated') -%}
+        {%- set every_record = meterline.batch_watermark(validated) if validated is not none else none -%}
+        {%- set watermark = [own, every_record] | reject('none') | max if (own or every_record) else none -%}
     {%- endif -%}
     {{ meterline.batch_filter(column, watermark) }}
 {%- endmacro %}
 
 {#
-    The load batch of the run. The event path writes each landed record once, into
-    int_events_classified (DECISIONLOG "One write per record"); the steps before it
-    (int_event_meter_readings, int_event_checks, int_event_dedupe, int_event_placement)
-    are views over the records that write has not taken in yet: the batches after the
-    latest one it holds, fixed when the view is built in the same run, just before the
-    write. Without an incremental write (a full refresh, a first build, an engine whose
-    event path is rebuilt every run) the views read every landed record.
-#}
-{% macro event_batch_watermark() -%}
-    {%- if not execute or model.resource_type != 'model' or flags.FULL_REFRESH -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- if meterline.event_path_materialization() != 'incremental' -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set relation = meterline.model_relation('int_events_classified') -%}
-    {%- if relation is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return(meterline.batch_watermark(relation)) }}
-{%- endmacro %}
-
-{# The batches the event path's write has not taken in yet (see event_batch_watermark). #}
-{% macro event_batch_filter(column) -%}
-    {{ meterline.batch_filter(column, meterline.event_batch_watermark()) }}
-{%- endmacro %}
-
-{#
-    The relation a model of this project builds, when it exists, looked up without ref():
-    for the steps before a write that read what the write holds (no cycle in the DAG).
+    The relation a model of this project builds, when it exists, looked up without ref(): for
+    a model that reads what a later model of the same run holds (no cycle in the DAG).
 #}
 {% macro model_relation(model_name) -%}
     {%- set node = graph.nodes.get('model.meterline.' ~ model_name) -%}

@@ -6,7 +6,7 @@
 
 {#- Incremental (append; a table rebuilt every run where the engine lacks it): a run adds the
     records of the batches after the latest one listed here (a record's outcome never changes
-    once decided, DECISIONLOG "One write per record"). -#}
+    once decided: DECISIONLOG "Validation is decided once", "Dedupe horizon: 35 days"). -#}
 
 with
 

@@ -1,15 +1,16 @@
-{{ config(materialized='view') }}
-
-{#- A step before the write: the readings of the records int_events_classified has not taken in
-    yet (meterline.event_batch_filter, macros/ingestion/incremental.sql). -#}
+{{ config(
+    materialized=meterline.event_path_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+) }}
 
 with
 
 parsed as (
 
-    -- the batches not classified yet (a constant filter, pushed down to staging)
+    -- new batches only on an incremental run (a constant filter, pushed down to staging)
     select * from {{ ref('int_events_parsed') }}
-    where {{ meterline.event_batch_filter('batch_loaded_at') }}
+    where {{ meterline.new_batches_filter('batch_loaded_at') }}
 
 ),
 
@@ -23,7 +24,7 @@ meters as (
 exclusions as (
 
     select * from {{ ref('int_event_meter_exclusions') }}
-    where {{ meterline.event_batch_filter('batch_loaded_at') }}
+    where {{ meterline.new_batches_filter('batch_loaded_at') }}
 
 ),
 

@@ -1,4 +1,4 @@
--- The queryable trail (DECISIONLOG "One write per record"): every usage line of an invoice can
+-- The queryable trail (DECISIONLOG "Every invoice line traces to its records"): every usage line of an invoice can
 -- be followed to the records that produced it, from the models. A line's rated row
 -- (int_rating_groups: contract, period, price, rated group) covers meter groups; their events
 -- (int_event_meter_values, one row per accepted record and meter) aggregate to the line's
