@@ -152,7 +152,8 @@ def makefile_variables() -> tuple[set[str], set[str]]:
     """(`NAME ?=` variables, `$$NAME` reads in recipes) of the Makefile."""
     text = (ROOT / "Makefile").read_text()
     defaults = set(re.findall(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*\?=", text, re.MULTILINE))
-    shell = set(re.findall(r"\$\$\{?([A-Za-z_][A-Za-z0-9_]*)", text)) - SHELL_VARIABLES
+    # upper case: the environment's; lower case (`$$lint_rc`) is a recipe's own shell variable
+    shell = set(re.findall(r"\$\$\{?([A-Z_][A-Z0-9_]*)\b", text)) - SHELL_VARIABLES
     return defaults, shell
 
 
