@@ -27,6 +27,8 @@ from orchestration.bi_copy import CURRENT, DUCKDB_FILE, PUBLISHED_FILE
 
 LANDING = PROJECT_DIR / "tests" / "fixtures" / "landing"
 AS_OF = "2026-11-25"
+# Test runs leave the BI copy off (conftest.py); these runs publish it, as every build does.
+BI_COPY_ON = {"METERLINE_BI_COPY": "true"}
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +40,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DbtRun]:
         work_dir,
         landing_dir=LANDING,
         as_of=AS_OF,
+        env=BI_COPY_ON,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     return work_dir, run
@@ -303,6 +306,7 @@ def test_bi_copy_is_readable_during_a_build(build: tuple[Path, DbtRun]) -> None:
             landing_dir=LANDING,
             as_of=AS_OF,
             database=run.database,
+            env=BI_COPY_ON,
         )
         build_ended = time.time()
     finally:
@@ -337,6 +341,7 @@ def test_a_run_with_errors_publishes_nothing(build: tuple[Path, DbtRun]) -> None
             landing_dir=LANDING,
             as_of=AS_OF,
             database=run.database,
+            env=BI_COPY_ON,
         )
     finally:
         with duckdb.connect(str(run.database)) as connection:
