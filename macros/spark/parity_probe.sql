@@ -13,8 +13,14 @@
     billing_period_cases (optional): list of [id, anchor, months, day] (dates as
     YYYY-MM-DD), written to parity.billing_period_probe with the billing period macros'
     results (macros/billing/billing_periods.sql).
+
+    json_cases (optional): the cases of create_json_parity_probe, written in the same call (each
+    call on Spark starts a JVM).
 #}
-{% macro create_arithmetic_parity_probe(cases, product_cases=none, billing_period_cases=none) %}
+{% macro create_arithmetic_parity_probe(cases, product_cases=none, billing_period_cases=none, json_cases=none) %}
+    {%- if json_cases is not none -%}
+        {%- do meterline.create_json_parity_probe(json_cases) -%}
+    {%- endif -%}
     {%- if product_cases is not none -%}
         {%- do meterline.create_product_parity_probe(product_cases) -%}
     {%- endif -%}

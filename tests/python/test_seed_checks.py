@@ -19,6 +19,8 @@ from conftest import PROJECT_DIR, DbtRun, only_seeds, run_dbt
 
 FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "rating"
 AS_OF = "2026-02-20"
+# Data tests keep their failing rows; the unit tests (they read no seed) run in `make dbt-test`.
+BUILD_WITH_FAILURES = ["build", "--store-failures", "--exclude", "resource_type:unit_test"]
 
 # seed file -> rows appended to the fixture's seed (header order of the fixture's file)
 BAD_ROWS = {
@@ -210,7 +212,7 @@ def seed_mistakes(tmp_path_factory: pytest.TempPathFactory) -> SeedMistakes:
     seeds = _fixture_seeds(BAD_ROWS)
     # plans of the bad fixed prices (one each, so that they do not overlap)
     seeds["plans.csv"] += "neg_fixed_plan,Negative,USD\nfive_plan,Five,USD\nbig_plan,Big,USD\n"
-    run = run_dbt(["build", "--store-failures"], work_dir, landing_dir=FIXTURE / "landing",
+    run = run_dbt(BUILD_WITH_FAILURES, work_dir, landing_dir=FIXTURE / "landing",
                   as_of=AS_OF, seeds=seeds)
     return SeedMistakes(run, _results(work_dir))
 
@@ -260,7 +262,7 @@ def unknown_zone(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRun, dict
     seeds["accounts.csv"] = accounts.replace(
         "acct_ovr,Override Co,America/New_York,", f"acct_ovr,Override Co,{UNKNOWN_ZONE},"
     )
-    run = run_dbt(["build", "--store-failures"], work_dir, landing_dir=FIXTURE / "landing",
+    run = run_dbt(BUILD_WITH_FAILURES, work_dir, landing_dir=FIXTURE / "landing",
                   as_of=AS_OF, seeds=seeds)
     return run, _results(work_dir)
 
@@ -317,7 +319,7 @@ def test_unknown_timezone_usage_is_unrated_not_billed_in_another_zone(
 def test_meter_filter_of_an_unknown_meter_fails_a_test_naming_the_row(tmp_path: Path) -> None:
     """A filter whose meter_id is no meter (a typo would leave the meter unfiltered)."""
     seeds = _fixture_seeds({"meter_filters.csv": ["api_request,status,eq,200"]})
-    run = run_dbt(["build", "--store-failures", "--select", "+stg_meter_filters"], tmp_path,
+    run = run_dbt([*BUILD_WITH_FAILURES, "--select", "+stg_meter_filters"], tmp_path,
                   landing_dir=FIXTURE / "landing", as_of=AS_OF, seeds=seeds)
     assert run.returncode != 0
     result = _test_result(_results(tmp_path), "meter_filters_meter_is_known")

@@ -280,8 +280,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
     (root / "duckdb").mkdir()
     build_vars = json.dumps({"landing_dir": str(landing), "as_of": AS_OF})
     probe_args = json.dumps({"cases": _arithmetic_cases(), "product_cases": _product_cases(),
-                             "billing_period_cases": _billing_period_cases()})
-    json_probe_args = json.dumps({"cases": _json_cases()})
+                             "billing_period_cases": _billing_period_cases(),
+                             "json_cases": _json_cases()})
     for target in ("duckdb", "spark"):
         common = [
             "--target", target,
@@ -294,8 +294,6 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
               "--exclude", "resource_type:test", "resource_type:unit_test"], env)
         _dbt(["run-operation", "create_arithmetic_parity_probe", *common,
               "--vars", build_vars, "--args", probe_args], env)
-        _dbt(["run-operation", "create_json_parity_probe", *common,
-              "--vars", build_vars, "--args", json_probe_args], env)
     yield Builds(
         duckdb_path=root / "duckdb" / "meterline.duckdb",
         spark_warehouse=root / "spark" / "spark-warehouse",
