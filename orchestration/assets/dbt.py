@@ -68,9 +68,32 @@ def parse_manifest() -> None:
     )
 
 
-# Under `dagster dev` the manifest is re-parsed at load; elsewhere it is parsed once if missing.
+# What the manifest is parsed from: a manifest older than any of them is parsed again.
+PROJECT_SOURCES = ("dbt_project.yml", "selectors.yml", "models", "macros", "tests", "seeds")
+PROJECT_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".md"}
+
+
+def manifest_is_stale() -> bool:
+    """True when the manifest is missing or older than a file of the project."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    parsed_at = manifest.stat().st_mtime
+    for name in PROJECT_SOURCES:
+        source = Path(dbt_project.project_dir) / name
+        files = source.rglob("*") if source.is_dir() else [source]
+        if any(
+            path.stat().st_mtime > parsed_at
+            for path in files
+            if path.suffix in PROJECT_SUFFIXES and path.is_file()
+        ):
+            return True
+    return False
+
+
+# Under `dagster dev` the manifest is re-parsed at load; elsewhere when missing or stale.
 dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
+if manifest_is_stale():
     parse_manifest()
 
 
