@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 # Flags as orchestration/screenshots.py starts it: as root in a container there is no sandbox.
@@ -74,7 +74,7 @@ class Browser:
         self._process: subprocess.Popen[bytes] | None = None
 
     # ------------------------------------------------------------------ process
-    def __enter__(self) -> Browser:
+    def __enter__(self) -> Self:
         self._profile = tempfile.mkdtemp(prefix="meterline-chromium-")
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()

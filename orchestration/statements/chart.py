@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 70, 12, 14, 44
 BAR_COLOR = "#2b6cb0"
+MIN_BAR = 2.0
 
 
 def format_quantity(value: Decimal | None) -> str:
@@ -48,9 +49,9 @@ def bar_chart(days: list[date], points: dict[date, Decimal], title: str, unit: s
     slot = plot_w / max(len(days), 1)
     bar_w = max(slot * 0.8, 1.0)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="{escape(chart_id)}"'
+        (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="{escape(chart_id)}"'
         f' width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img"'
-        f' aria-label="{escape(title)}">',
+        f' aria-label="{escape(title)}">'),
         f"<title>{escape(title)}</title>",
     ]
     # y axis: 0, half and top, with grid lines
@@ -66,12 +67,17 @@ def bar_chart(days: list[date], points: dict[date, Decimal], title: str, unit: s
         f' transform="rotate(-90 14 {TOP + plot_h / 2:.1f})">{escape(unit or "quantity")}'
         f" per day</text>"
     )
-    # bars
+    # the x axis line first, so that the bars are drawn over it
+    parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}"'
+                 f' y2="{TOP + plot_h}" stroke="#4a5568" stroke-width="1"/>')
+    # bars; a day with usage gets at least MIN_BAR pixels, so that it is seen
     for index, day in enumerate(days):
         value = points.get(day)
         if value is None:
             continue
         height = float(value / top) * plot_h if top else 0.0
+        if value > 0:
+            height = max(height, MIN_BAR)
         x = LEFT + index * slot + (slot - bar_w) / 2
         y = TOP + plot_h - height
         parts.append(
@@ -81,10 +87,8 @@ def bar_chart(days: list[date], points: dict[date, Decimal], title: str, unit: s
             f' fill="{BAR_COLOR}"><title>{day.isoformat()}: {escape(format_quantity(value))}'
             f" {escape(unit or '')}</title></rect>"
         )
-    # x axis: a tick label about every tenth day, and the first and last day
+    # x axis: a tick label about every eighth of the period, and the last day
     base = TOP + plot_h
-    parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}"'
-                 f' stroke="#4a5568" stroke-width="1"/>')
     every = max(1, math.ceil(len(days) / 8))
     labelled = list(range(0, len(days), every))
     if days and labelled[-1] != len(days) - 1:
