@@ -42,6 +42,8 @@ def usage_statements(
     with warehouse.connect() as conn:
         loaded = load_statements(conn)
     result = write_statements(loaded, statements.path, statements.mode, pdf=statements.pdf)
+    for name in result.temp_files_removed:
+        context.log.warning(f"removed {name}, left by an interrupted write")
     if result.pdf_skipped:
         context.log.warning(f"no PDF printed: {result.pdf_skipped}")
     context.log.info(

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.billing.files import DEFAULT_FILE_MODE, parse_file_mode
+from orchestration.statements.browser import Browser
 from orchestration.statements.data import StatementError, load_statements
 from orchestration.statements.writer import write_statements
 
@@ -31,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out",
                         default=os.environ.get("METERLINE_STATEMENTS_DIR") or DEFAULT_STATEMENTS_DIR)
     parser.add_argument("--no-pdf", action="store_true", help="HTML only")
+    parser.add_argument("--screenshot", metavar="PNG",
+                        help="also a PNG of one statement (--statement), e.g. for the README")
+    parser.add_argument("--statement", metavar="NAME",
+                        help="the statement of --screenshot: its file name without .html")
     args = parser.parse_args(argv)
     if not Path(args.database).exists():
         print(f"no warehouse at {args.database}: run `make demo` first", file=sys.stderr)
@@ -50,6 +55,15 @@ def main(argv: list[str] | None = None) -> int:
           f"({time.monotonic() - started:.1f} s); index: {Path(args.out) / 'index.html'}")
     if result.pdf_skipped and not args.no_pdf:
         print(f"no PDF printed: {result.pdf_skipped}", file=sys.stderr)
+    if args.screenshot:
+        page = Path(args.out) / f"{args.statement}.html"
+        if not args.statement or not page.is_file():
+            print(f"--screenshot needs --statement, the name of a written statement ({page})",
+                  file=sys.stderr)
+            return 2
+        with Browser() as browser:
+            browser.screenshot(page.resolve().as_uri(), Path(args.screenshot), width=1000)
+        print(f"wrote {args.screenshot} from {page}")
     return 0
 
 

@@ -4,6 +4,7 @@ invoice, and `index.html` listing them.
 - Each file is written atomically with the export file mode (files.write_atomically), and only
   when its content changed: a statement of a final period is written once, an open period's
   again after each change of its figures.
+- A temp file left by a writer killed mid-write is removed at the start of the next run.
 - The PDF is printed from the written HTML by one headless chromium for all statements
   (statements/browser.py), again only when the HTML changed or the PDF is missing. Without a
   browser the HTML files are still written and the result says why the PDFs were not.
@@ -22,6 +23,8 @@ from orchestration.statements.render import render_index, render_statement
 
 INDEX = "index.html"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# write_atomically's temp files (`.<file name>.<mkstemp random>.tmp`), left by a killed writer
+_TEMP_FILE = re.compile(r"\..+\.(?:html|pdf)\.[a-z0-9_]{8}\.tmp")
 
 
 @dataclass
@@ -31,6 +34,7 @@ class WriteResult:
     pdf_written: list[str] = field(default_factory=list)
     # why no PDF was printed (no browser, or PDFs turned off); None when they were
     pdf_skipped: str | None = None
+    temp_files_removed: list[str] = field(default_factory=list)
 
 
 def file_names(statements: list[Statement]) -> dict[str, str]:
@@ -68,6 +72,10 @@ def write_statements(
 ) -> WriteResult:
     result = WriteResult()
     _prepare_directory(directory, file_mode)
+    for path in sorted(directory.iterdir()):
+        if _TEMP_FILE.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            result.temp_files_removed.append(path.name)
     names = file_names(statements)
     to_print: list[tuple[Path, Path]] = []
     for statement in statements:
