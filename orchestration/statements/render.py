@@ -76,8 +76,12 @@ def render_statement(statement: Statement) -> str:
     charts = []
     for index, series in enumerate(statement.usage):
         title = series_title(statement, index)
+        short = series.meter_id + (f" {series.group}" if series.group is not None else "")
+        if series.usage_account_id != statement.account_id:
+            short += f" ({series.usage_account_id})"
         charts.append({
             "title": title,
+            "short": short,
             "unit": series.unit,
             "series": series,
             "svg": bar_chart(days, series.points, title, series.unit, f"usage-{index}"),
