@@ -15,6 +15,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -96,11 +97,15 @@ class Browser:
         finally:
             os.close(child_r)
             os.close(child_w)
-        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self._session = self.call(
-            "Target.attachToTarget", {"targetId": target, "flatten": True}
-        )["sessionId"]
-        self.call("Page.enable")
+        try:
+            target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self._session = self.call(
+                "Target.attachToTarget", {"targetId": target, "flatten": True}
+            )["sessionId"]
+            self.call("Page.enable")
+        except BaseException:
+            self.__exit__(None, None, None)  # stop the browser, close the pipes
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -114,7 +119,8 @@ class Browser:
                 try:
                     self._process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    self._process.kill()
+                    # its own session: the group is the browser and its helper processes
+                    os.killpg(self._process.pid, signal.SIGKILL)
                     self._process.wait()
         finally:
             for fd in (self._to_child, self._from_child):
