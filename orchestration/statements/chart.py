@@ -15,7 +15,7 @@ from decimal import Decimal
 from html import escape
 
 WIDTH, HEIGHT = 720, 220
-LEFT, RIGHT, TOP, BOTTOM = 70, 12, 14, 44
+LEFT, RIGHT, TOP, BOTTOM = 70, 24, 14, 44
 BAR_COLOR = "#2b6cb0"
 MIN_BAR = 2.0
 
