@@ -98,12 +98,14 @@ def render_statement(statement: Statement) -> str:
     )
 
 
-def render_index(statements: list[Statement], names: dict[str, str]) -> str:
-    """A page listing every statement written, newest period first, with links."""
+def render_index(statements: list[Statement], names: dict[str, str], with_pdf: set[str]) -> str:
+    """A page listing every statement written, newest period first, with links (to the PDF of
+    the invoices in with_pdf)."""
     ordered = sorted(statements, key=lambda s: (s.period_start, s.account_id, s.currency),
                      reverse=True)
     return _ENV.get_template(INDEX_TEMPLATE).render(
         statements=ordered,
         names=names,
+        with_pdf=with_pdf,
         money=lambda s: money_text(s.total, s.minor_units),
     )

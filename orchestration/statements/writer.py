@@ -90,10 +90,6 @@ def write_statements(
             result.html_unchanged += 1
             if not pdf_path.exists():
                 to_print.append((html_path, pdf_path))
-    index = render_index(statements, names)
-    if _changed(directory / INDEX, index):
-        write_atomically(directory / INDEX, index, file_mode)
-
     executable = browser or find_browser()
     if not pdf:
         result.pdf_skipped = "PDFs turned off"
@@ -104,4 +100,10 @@ def write_statements(
             for html_path, pdf_path in to_print:
                 write_atomically(pdf_path, chromium.pdf(html_path.resolve().as_uri()), file_mode)
                 result.pdf_written.append(pdf_path.name)
+    # the index links a statement's PDF only when there is one
+    with_pdf = {invoice_id for invoice_id, name in names.items()
+                if (directory / f"{name}.pdf").is_file()}
+    index = render_index(statements, names, with_pdf)
+    if _changed(directory / INDEX, index):
+        write_atomically(directory / INDEX, index, file_mode)
     return result
