@@ -36,6 +36,7 @@ help:
 	@echo "make clean  - remove build output and the local warehouse"
 	@echo "make test-spark - build the fixture scenario on DuckDB and on Spark, compare (Java 17)"
 	@echo "make dagster - start the Dagster UI on http://127.0.0.1:$(DAGSTER_PORT) (schedule and sensor stopped unless METERLINE_AUTOMATION=on)"
+	@echo "make statements - usage statements (HTML and PDF per invoice) of the warehouse into exports/statements/"
 	@echo "make screenshots - Dagster UI screenshots for the README (needs chromium and make demo)"
 	@echo "make bench SIZE=small|medium|large|xl [BENCH_ARGS=...] - benchmark against plain SQL"
 	@echo "make metrics [METRICS_ARGS=...] - revenue by plan and month (MetricFlow, per currency)"
@@ -139,6 +140,13 @@ bench: setup
 dagster: setup
 	DAGSTER_HOME="$(CURDIR)/.dagster_home" $(BIN)/python -m orchestration.dagster_launcher \
 		--port $(DAGSTER_PORT)
+
+# Usage statements of the warehouse (`make demo` first): an HTML page and a PDF per invoice, and
+# index.html, into METERLINE_STATEMENTS_DIR (default exports/statements). PDFs need chromium;
+# without it only the HTML files are written. The daily Dagster run writes them too.
+.PHONY: statements
+statements: setup
+	$(BIN)/python -m orchestration.statements --database $(METERLINE_DUCKDB_PATH)
 
 # The README's Dagster screenshots (docs/img/), in headless chromium, on the demo warehouse
 # (`make demo` first): one daily run, then the UI through the launcher. Not part of `make test`.

@@ -15,14 +15,18 @@ from dagster_dbt import build_dbt_asset_selection
 
 from orchestration.assets.billing import invoice_exports, period_close, stripe_invoices
 from orchestration.assets.dbt import meterline_dbt
+from orchestration.assets.statements import usage_statements
 from orchestration.policies import TRANSIENT_RETRY
 from orchestration.settings import DAILY_JOB_NAME
 
 DAILY_SELECTOR = "daily"
 BILLING_SELECTOR = "billing"
 
-# The period close and the pushes after the dbt selection (their asset checks come along).
-BILLING_STEPS = AssetSelection.assets(period_close, invoice_exports, stripe_invoices)
+# The period close, the pushes and the usage statements after the dbt selection (their asset
+# checks come along).
+BILLING_STEPS = AssetSelection.assets(
+    period_close, invoice_exports, stripe_invoices, usage_statements
+)
 
 
 def dbt_selector(name: str) -> AssetSelection:

@@ -8,6 +8,7 @@ Everything is configured from the environment with the project's defaults:
     METERLINE_STRIPE_MAX_NETWORK_RETRIES   SDK retries per request (default 2)
     METERLINE_EXPORTS_DIR        invoice export directory (default exports)
     METERLINE_EXPORTS_FILE_MODE  mode of the export files, octal (default 0640: group-readable)
+    METERLINE_STATEMENTS_DIR     usage statement directory (default exports/statements)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from orchestration.billing.stripe_client import DEFAULT_API_BASE, make_client
 
 DEFAULT_DUCKDB_PATH = "warehouse/meterline.duckdb"
 DEFAULT_EXPORTS_DIR = "exports"
+DEFAULT_STATEMENTS_DIR = "exports/statements"
 
 
 class WarehouseResource(ConfigurableResource):
@@ -82,6 +84,23 @@ class ExportsResource(ConfigurableResource):
         return parse_file_mode(self.file_mode)
 
 
+class StatementsResource(ConfigurableResource):
+    """Where the usage statements go (HTML and PDF), with the export files' mode."""
+
+    directory: str = DEFAULT_STATEMENTS_DIR
+    file_mode: str = f"{DEFAULT_FILE_MODE:04o}"
+    # False: HTML only (no browser started)
+    pdf: bool = True
+
+    @property
+    def path(self) -> Path:
+        return Path(self.directory)
+
+    @property
+    def mode(self) -> int:
+        return parse_file_mode(self.file_mode)
+
+
 def warehouse_from_env() -> WarehouseResource:
     return WarehouseResource(
         database_path=os.environ.get("METERLINE_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH
@@ -101,3 +120,10 @@ def exports_from_env() -> ExportsResource:
         file_mode=os.environ.get("METERLINE_EXPORTS_FILE_MODE") or f"{DEFAULT_FILE_MODE:04o}",
     )
 
+
+
+def statements_from_env() -> StatementsResource:
+    return StatementsResource(
+        directory=os.environ.get("METERLINE_STATEMENTS_DIR") or DEFAULT_STATEMENTS_DIR,
+        file_mode=os.environ.get("METERLINE_EXPORTS_FILE_MODE") or f"{DEFAULT_FILE_MODE:04o}",
+    )

@@ -170,14 +170,17 @@ def invoice_json(invoice: Invoice) -> str:
     return json.dumps(document, indent=2, sort_keys=False) + "\n"
 
 
-def write_atomically(path: Path, content: str, mode: int = DEFAULT_FILE_MODE) -> None:
+def write_atomically(path: Path, content: str | bytes, mode: int = DEFAULT_FILE_MODE) -> None:
     """Write a whole file or nothing: a temp file in the same directory, then os.replace. The
-    file gets `mode` exactly (mkstemp creates 0600; fchmod is not masked by the umask)."""
+    file gets `mode` exactly (mkstemp creates 0600; fchmod is not masked by the umask). Text is
+    written as UTF-8, bytes as they are."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())

@@ -17,7 +17,7 @@ from orchestration_fixtures import REPO_ROOT, prepare_dbt_manifest
 
 from orchestration.billing.tables import ensure_billing_tables
 
-BILLING = ["period_close", "invoice_exports", "stripe_invoices"]
+BILLING = ["period_close", "invoice_exports", "stripe_invoices", "usage_statements"]
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_definitions_wire_jobs_schedule_sensor_and_resources(defs: Definitions) 
         "METERLINE_LANDING_SETTLE_SECONDS": "30"}
     assert defs.resolve_schedule_def("meterline_daily_schedule").cron_schedule == "0 2 * * *"
     assert defs.resolve_sensor_def("meterline_landing_sensor") is not None
-    assert set(defs.resources or {}) >= {"dbt", "warehouse", "stripe", "exports"}
+    assert set(defs.resources or {}) >= {"dbt", "warehouse", "stripe", "exports", "statements"}
 
 
 def test_every_dbt_model_is_an_asset_and_billing_assets_follow_the_marts(
@@ -70,7 +70,7 @@ def test_every_dbt_model_is_an_asset_and_billing_assets_follow_the_marts(
     assert period_close.parent_keys >= {
         AssetKey(["marts", "fct_invoices"]), AssetKey(["marts", "fct_invoice_lines"])
     }
-    for push in ("invoice_exports", "stripe_invoices"):
+    for push in ("invoice_exports", "stripe_invoices", "usage_statements"):
         assert AssetKey(["billing", "period_close"]) in graph.get(
             AssetKey(["billing", push])
         ).parent_keys
@@ -79,6 +79,7 @@ def test_every_dbt_model_is_an_asset_and_billing_assets_follow_the_marts(
 def test_dbt_tests_are_blocking_checks_and_retries_are_set(defs: Definitions) -> None:
     from orchestration.assets.billing import invoice_exports, period_close, stripe_invoices
     from orchestration.assets.dbt import meterline_dbt
+    from orchestration.assets.statements import usage_statements
     from orchestration.checks import frozen_invoices_balanced
 
     mart_checks = [
@@ -93,7 +94,8 @@ def test_dbt_tests_are_blocking_checks_and_retries_are_set(defs: Definitions) ->
     assert {"frozen_invoices_balanced", "final_invoices_unchanged"} <= check_names
     [balanced] = list(frozen_invoices_balanced.check_specs)
     assert balanced.blocking
-    for assets_def in (meterline_dbt, period_close, invoice_exports, stripe_invoices):
+    for assets_def in (meterline_dbt, period_close, invoice_exports, stripe_invoices,
+                       usage_statements):
         [op_retry] = {node.retry_policy for node in [assets_def.node_def]}
         assert op_retry is not None and op_retry.max_retries >= 1
 
