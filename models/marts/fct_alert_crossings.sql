@@ -83,9 +83,8 @@ watched_rules as (
 -- (below); a rule without a step has level 0 only
 digits as (
 
-    select 0 as digit union all select 1 union all select 2 union all select 3
-    union all select 4 union all select 5 union all select 6 union all select 7
-    union all select 8 union all select 9
+    select digit_values.digit
+    from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as digit_values (digit)
 
 ),
 
@@ -167,11 +166,16 @@ meter_figures as (
         cast(null as {{ dbt.type_string() }}) as currency,
         period_start,
         period_end,
-        case group_total
-            when 'sum' then sum(quantity)
-            when 'max' then max(quantity)
-            when 'min' then min(quantity)
-        end as current_value
+        -- every branch of a union in one type: a union of decimal(38, 9) and decimal(38, 4)
+        -- would round the quantities to 4 places
+        cast(
+            case group_total
+                when 'sum' then sum(quantity)
+                when 'max' then max(quantity)
+                when 'min' then min(quantity)
+            end
+            as {{ meterline.quantity_type() }}
+        ) as current_value
     from meter_rows
     group by alert_rule_id, account_id, period_start, period_end, group_total
 
@@ -250,7 +254,7 @@ amount_figures as (
         invoice_amounts.currency,
         invoice_amounts.period_start,
         invoice_amounts.period_end,
-        invoice_amounts.amount_before_credits as current_value
+        cast(invoice_amounts.amount_before_credits as {{ meterline.quantity_type() }}) as current_value
     from rule_invoices
     inner join invoice_amounts
         on rule_invoices.invoice_id = invoice_amounts.invoice_id
@@ -303,7 +307,7 @@ balance_entries as (
         'credit_balance' as metric,
         entry_on,
         entry_sequence,
-        balance_after
+        cast(balance_after as {{ meterline.quantity_type() }}) as balance_after
     from credit_ledger
     union all
     select
@@ -314,7 +318,7 @@ balance_entries as (
         'commitment_balance' as metric,
         period_start as entry_on,
         entry_sequence,
-        balance_after
+        cast(balance_after as {{ meterline.quantity_type() }}) as balance_after
     from commitment_ledger
     -- a postpaid commitment's balance is a shortfall, not money left (DECISIONLOG)
     where commitment_type = 'prepaid'
