@@ -37,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DbtRun, copy_database, run_dbt
+from conftest import DbtRun, copy_database
 from dagster import materialize
 
 from orchestration.assets.alerts import ALERT_WEBHOOK_KEY, alert_webhook
@@ -155,6 +155,17 @@ def _crossing_index(database: Path) -> dict[tuple[str, str, str, str], tuple[str
     }
 
 
+def _rebuild_crossings(fixture_build: DbtRun, database: Path) -> None:
+    """Rebuild marts.fct_alert_crossings in `database` from its inputs there, with the model's
+    SQL as the fixture build compiled it (as_of 2026-11-25): what the next dbt run does, without
+    starting dbt."""
+    compiled = next(
+        (fixture_build.database.parent / "target" / "compiled").rglob("fct_alert_crossings.sql")
+    ).read_text()
+    with duckdb.connect(str(database)) as conn:
+        conn.execute(f"create or replace table marts.fct_alert_crossings as {compiled}")
+
+
 @pytest.fixture
 def database(fixture_build: DbtRun, tmp_path: Path) -> Path:
     return copy_database(fixture_build, tmp_path / "warehouse")
@@ -265,8 +276,8 @@ def test_a_recomputed_crossing_keeps_its_key_and_is_not_sent_again(
 ) -> None:
     """A late llm_tokens event for acct_acme's September: the mart's period quantity goes from
     4000.5 to 4000.5 + 999.5 = 5000 (as the daily run would rebuild it), and fct_alert_crossings
-    is rebuilt from it. Levels 1000 to 4000 keep their keys (value now 5000: not sent again);
-    5000 is a new level, sent once."""
+    is rebuilt from it by its compiled SQL. Levels 1000 to 4000 keep their keys (value now 5000:
+    not sent again); 5000 is a new level, sent once."""
     before = _crossing_index(database)
     _send(database, receiver)
     assert len(receiver.requests) == 9
@@ -277,13 +288,7 @@ def test_a_recomputed_crossing_keeps_its_key_and_is_not_sent_again(
             " where account_id = 'acct_acme' and meter_id = 'llm_tokens'"
             " and period_start = date '2026-09-01' and dimension_value = 'gpt-small'"
         )
-    rebuilt = run_dbt(
-        ["run", "--select", "fct_alert_crossings"],
-        database.parent,
-        as_of="2026-11-25",
-        database=database,
-    )
-    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
+    _rebuild_crossings(fixture_build, database)
     after = _crossing_index(database)
     september = [k for k in after if k[:3] == ("ar_acme_tokens", "acct_acme", "2026-09-01")]
     assert sorted(september, key=lambda k: Decimal(k[3])) == [
@@ -360,11 +365,5 @@ def test_header_only_seed_gives_no_crossings_and_changes_no_other_mart(
     database = copy_database(fixture_build, tmp_path / "warehouse")
     with duckdb.connect(str(database)) as conn:
         conn.execute("delete from seeds.alert_rules")
-    run = run_dbt(
-        ["run", "--select", "stg_alert_rules fct_alert_crossings"],
-        tmp_path / "warehouse",
-        as_of="2026-11-25",
-        database=database,
-    )
-    assert run.returncode == 0, run.stdout[-3000:]
-    assert run.query("select count(*) from marts.fct_alert_crossings") == [(0,)]
+    _rebuild_crossings(fixture_build, database)
+    assert _crossing_index(database) == {}
