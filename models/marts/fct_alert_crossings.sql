@@ -103,11 +103,20 @@ rule_levels as (
     select
         watched_rules.alert_rule_id,
         level_indexes.level_index,
+        -- exact on every engine: the seed's values have at most 13 integer and 9 fractional
+        -- digits (decimal(22, 9)), an index at most 4 digits; 22 + 5 + 1 digits stay below
+        -- the 38 at which Spark would drop fractional digits
         cast(
             case
                 when watched_rules.direction = 'above'
-                    then watched_rules.threshold + level_indexes.level_index * coalesce(watched_rules.recurring_every, 0)
-                else watched_rules.threshold - level_indexes.level_index * coalesce(watched_rules.recurring_every, 0)
+                    then
+                        cast(watched_rules.threshold as decimal(22, 9))
+                        + cast(level_indexes.level_index as decimal(5, 0))
+                        * cast(coalesce(watched_rules.recurring_every, 0) as decimal(22, 9))
+                else
+                    cast(watched_rules.threshold as decimal(22, 9))
+                    - cast(level_indexes.level_index as decimal(5, 0))
+                    * cast(coalesce(watched_rules.recurring_every, 0) as decimal(22, 9))
             end
             as {{ meterline.quantity_type() }}
         ) as threshold_level
