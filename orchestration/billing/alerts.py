@@ -8,7 +8,8 @@ only after the receiver answered 2xx. So:
 - a rerun sends nothing already recorded;
 - a delivery that fails (a connection error, a timeout, 408, 425, 429 or 5xx) is retried with
   exponential backoff; still failing, it is not recorded, is named, and is sent on the next run;
-  any other answer (a 4xx: the receiver refuses it) is named and not retried in this run;
+  any other answer (a 4xx: the receiver refuses it) is named and not retried in this run; after
+  three crossings in a row that failed, the rest wait for the next run (the receiver is down);
 - a run that crashes between the receiver's 2xx and the ledger row re-sends the crossing on the
   next run with the same idempotency key and the same `id` in the body: the receiver keeps
   the ids it has processed and drops the repeat (README "Usage and spend alerts");
@@ -191,6 +192,10 @@ class WebhookSettings:
     max_attempts: int = 4
     # Waits between attempts: backoff, 2 x backoff, 4 x backoff, ...
     backoff_seconds: float = 1.0
+    # After this many crossings in a row that could not be delivered the receiver is taken to be
+    # down: the rest are left for the next run instead of holding the run (and the warehouse)
+    # through every crossing's retries.
+    stop_after_failures: int = 3
 
 
 class TransportError(Exception):
@@ -275,15 +280,23 @@ def send_alerts(
     if not settings.url.lower().startswith(("https://", "http://")):
         raise ValueError(f"the alert webhook URL must be http(s), not {settings.url!r}")
     result = AlertResult()
+    failed_in_a_row = 0
     for crossing in crossings:
         if ledger.has(crossing.alert_crossing_id, STEP):
             result.already_sent += 1
+            continue
+        if failed_in_a_row >= settings.stop_after_failures:
+            result.failures[crossing.alert_crossing_id] = (
+                f"not tried: the {failed_in_a_row} crossings before it failed"
+            )
             continue
         status, reason, requests = deliver(crossing, settings, transport, sleep, clock)
         result.requests += requests
         if status is None:
             result.failures[crossing.alert_crossing_id] = reason or "not sent"
+            failed_in_a_row += 1
             continue
+        failed_in_a_row = 0
         ledger.record(crossing.alert_crossing_id, STEP, f"HTTP {status}")
         result.sent.append(crossing)
     return result

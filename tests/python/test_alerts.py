@@ -31,6 +31,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -304,6 +305,32 @@ def test_a_recomputed_crossing_keeps_its_key_and_is_not_sent_again(
     assert [c.alert_crossing_id for c in second.sent] == [new_level]
     assert second.already_sent == 9
     assert len(receiver.processed) == 10 and len(receiver.requests) == 10
+
+
+def test_a_receiver_that_is_down_stops_the_run_after_three_failed_crossings() -> None:
+    """No server at all: three crossings fail (each after its 2 attempts), the other two are not
+    tried; nothing is recorded."""
+    crossings = [
+        alerts.Crossing(f"c{i}", "r", "a", "meter_quantity", "above", "m", None, None, None, None,
+                        Decimal(1), None, 1, Decimal(1), None, None, Decimal(2),
+                        date(2026, 11, 25), None)
+        for i in range(5)
+    ]
+    requests: list[str] = []
+
+    def refused(url: str, headers: dict[str, str], raw: bytes, timeout: float) -> int:
+        requests.append(headers["Idempotency-Key"])
+        raise alerts.TransportError("connection refused")
+
+    settings = alerts.WebhookSettings(url="http://127.0.0.1:9/", secret=SECRET, max_attempts=2,
+                                      backoff_seconds=0)
+    with duckdb.connect() as conn:
+        ledger = PushLedger(conn, alerts.TARGET)
+        result = alerts.send_alerts(crossings, settings, ledger, transport=refused)
+        assert ledger.appended == 0
+    assert requests == ["c0", "c0", "c1", "c1", "c2", "c2"]
+    assert sorted(result.failures) == ["c0", "c1", "c2", "c3", "c4"]
+    assert result.failures["c3"].startswith("not tried")
 
 
 def test_signature_helper_matches_the_receiver_check() -> None:
