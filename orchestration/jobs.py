@@ -1,6 +1,7 @@
 """The jobs. Their dbt part is chosen by a selector of selectors.yml, the file `make` uses too:
 
-    meterline_daily    selector `daily`: every model, seed and data test; then close and push
+    meterline_daily    selector `daily`: every model, seed and data test; then close and push,
+                       and send the usage and spend alerts
     meterline_reload   the same with --full-refresh (the recovery for a changed landing file)
     meterline_billing  selector `billing`: the invoice marts and what they are built from, then
                        close and push (dbt runs `--selector billing` itself)
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dagster import AssetSelection, define_asset_job, in_process_executor
 from dagster_dbt import build_dbt_asset_selection
 
+from orchestration.assets.alerts import alert_webhook
 from orchestration.assets.billing import invoice_exports, period_close, stripe_invoices
 from orchestration.assets.dbt import meterline_dbt
 from orchestration.assets.statements import usage_statements
@@ -27,6 +29,9 @@ BILLING_SELECTOR = "billing"
 BILLING_STEPS = AssetSelection.assets(
     period_close, invoice_exports, stripe_invoices, usage_statements
 )
+# The usage and spend alerts after the daily selection (it builds fct_alert_crossings; the
+# billing selector does not).
+ALERT_STEPS = AssetSelection.assets(alert_webhook)
 
 
 def dbt_selector(name: str) -> AssetSelection:
@@ -38,10 +43,11 @@ def dbt_selector(name: str) -> AssetSelection:
 # subprocess) must have the file to itself while it builds.
 daily_rating_job = define_asset_job(
     name=DAILY_JOB_NAME,
-    selection=dbt_selector(DAILY_SELECTOR) | BILLING_STEPS,
+    selection=dbt_selector(DAILY_SELECTOR) | BILLING_STEPS | ALERT_STEPS,
     description=(
         "Rate usage with dbt (selector `daily`, tests as blocking checks), close final periods, "
-        "export final invoices and push them to Stripe exactly once."
+        "export final invoices and push them to Stripe exactly once, send usage and spend "
+        "alerts once."
     ),
     executor_def=in_process_executor,
     op_retry_policy=TRANSIENT_RETRY,
@@ -52,7 +58,7 @@ daily_rating_job = define_asset_job(
 # Final invoices already frozen never change; differences reach them as adjustment lines.
 reload_job = define_asset_job(
     name="meterline_reload",
-    selection=dbt_selector(DAILY_SELECTOR) | BILLING_STEPS,
+    selection=dbt_selector(DAILY_SELECTOR) | BILLING_STEPS | ALERT_STEPS,
     description=(
         "Full refresh: rebuild every dbt model from all landing files (the recovery for a "
         "changed_file quarantine row), then close periods, export and push as the daily job."

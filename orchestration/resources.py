@@ -9,6 +9,8 @@ Everything is configured from the environment with the project's defaults:
     METERLINE_EXPORTS_DIR        invoice export directory (default exports)
     METERLINE_EXPORTS_FILE_MODE  mode of the export files, octal (default 0640: group-readable)
     METERLINE_STATEMENTS_DIR     usage statement directory (default exports/statements)
+    METERLINE_ALERT_WEBHOOK_URL     where usage and spend alerts are POSTed; unset: none sent
+    METERLINE_ALERT_WEBHOOK_SECRET  shared secret the alerts are signed with (HMAC-SHA256)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import duckdb
 import stripe
 from dagster import ConfigurableResource
 
+from orchestration.billing.alerts import WebhookSettings
 from orchestration.billing.files import DEFAULT_FILE_MODE, parse_file_mode
 from orchestration.billing.stripe_client import DEFAULT_API_BASE, make_client
 
@@ -99,6 +102,29 @@ class StatementsResource(ConfigurableResource):
     @property
     def mode(self) -> int:
         return parse_file_mode(self.file_mode)
+class AlertWebhookResource(ConfigurableResource):
+    """The alert webhook. URL and secret are read from the environment variables named by
+    `url_env` and `secret_env` at run time, so the secret never appears in run config or the UI;
+    `url` and `secret` override them (tests)."""
+    url_env: str = "METERLINE_ALERT_WEBHOOK_URL"
+    secret_env: str = "METERLINE_ALERT_WEBHOOK_SECRET"
+    url: str = ""
+    secret: str = ""
+    timeout_seconds: float = 10.0
+    max_attempts: int = 4
+    backoff_seconds: float = 1.0
+    def webhook_url(self) -> str:
+        return self.url or os.environ.get(self.url_env, "")
+    def is_configured(self) -> bool:
+        return bool(self.webhook_url())
+    def settings(self) -> WebhookSettings:
+        return WebhookSettings(
+            url=self.webhook_url(),
+            secret=self.secret or os.environ.get(self.secret_env, ""),
+            timeout_seconds=self.timeout_seconds,
+            max_attempts=self.max_attempts,
+            backoff_seconds=self.backoff_seconds,
+        )
 
 
 def warehouse_from_env() -> WarehouseResource:
@@ -127,3 +153,6 @@ def statements_from_env() -> StatementsResource:
         directory=os.environ.get("METERLINE_STATEMENTS_DIR") or DEFAULT_STATEMENTS_DIR,
         file_mode=os.environ.get("METERLINE_EXPORTS_FILE_MODE") or f"{DEFAULT_FILE_MODE:04o}",
     )
+def alert_webhook_from_env() -> AlertWebhookResource:
+    """URL and secret are read when the asset runs (AlertWebhookResource)."""
+    return AlertWebhookResource()

@@ -99,10 +99,30 @@ BAD_ROWS = {
         "api, status,neq,x",
         "api,,neq,y",
     ],
+    # usage and spend alerts; header alert_rule_id, account_id, plan_id, metric, meter_id,
+    # currency, threshold, direction, recurring_every, active_from, active_to, description
+    "alert_rules.csv": [
+        "ar_two_scopes,acct_grad,grad,period_amount,,,10,,,,,",
+        "ar_bad_metric,acct_grad,,spend,,,10,,,,,",
+        "ar_meter_on_amount,acct_grad,,period_amount,units,,10,,,,,",
+        "ar_currency_on_meter,acct_grad,,meter_quantity,units,USD,10,,,,,",
+        "ar_negative,acct_grad,,meter_quantity,units,,-5,,,,,",
+        "ar_wrong_direction,acct_grad,,credit_balance,,,10,above,,,,",
+        "ar_zero_step,acct_grad,,meter_quantity,units,,10,,0,,,",
+        "ar_backwards,acct_grad,,meter_quantity,units,,10,,,2026-02-01,2026-01-01,",
+    ],
 }
 
 # (test name, seed file, row id, column, bad value as written)
 EXPECTED_FAILURES = [
+    ("alert_rules_seed_values_valid", "alert_rules.csv", "ar_two_scopes", "account_id", "acct_grad"),
+    ("alert_rules_seed_values_valid", "alert_rules.csv", "ar_bad_metric", "metric", "spend"),
+    ("alert_rules_seed_values_valid", "alert_rules.csv", "ar_meter_on_amount", "meter_id", "units"),
+    ("alert_rules_seed_values_valid", "alert_rules.csv", "ar_currency_on_meter", "currency", "USD"),
+    ("alert_rules_seed_values_valid", "alert_rules.csv", "ar_negative", "threshold", "-5"),
+    ("alert_rules_seed_values_valid", "alert_rules.csv", "ar_wrong_direction", "direction", "above"),
+    ("alert_rules_seed_values_valid", "alert_rules.csv", "ar_zero_step", "recurring_every", "0"),
+    ("alert_rules_seed_values_valid", "alert_rules.csv", "ar_backwards", "active_to", "2026-01-01"),
     ("contracts_seed_values_valid", "contracts.csv", "c_negative_discount", "discount_percent", "-5"),
     ("contracts_seed_values_valid", "contracts.csv", "c_discount_over_100", "discount_percent", "150"),
     ("contracts_seed_values_valid", "contracts.csv", "c_ends_before_start", "ends_on", "2027-05-01"),
@@ -392,6 +412,25 @@ CROSS_SEED_ROWS = {
         for grant_id, account_id in [("g_child", "acct_child"), ("g_sibling", "acct_sibling"),
                                      ("g_parent", "acct_parent")]
     ],
+    "meters.csv": [
+        {"meter_id": "m_calls", "event_type": "call", "aggregation": "count"},
+        {"meter_id": "m_users", "event_type": "login", "aggregation": "unique_count",
+         "value_property": "user_id"},
+    ],
+    # usage and spend alerts: each value valid on its own, the rows they name unknown (or a
+    # meter whose groups do not add up); ar_fine is right
+    "alert_rules.csv": [
+        {"alert_rule_id": rule_id, "metric": metric, "threshold": "10", **scope}
+        for rule_id, metric, scope in [
+            ("ar_unknown_account", "credit_balance", {"account_id": "acct_nobody"}),
+            ("ar_unknown_plan", "period_amount", {"plan_id": "pl_nobody"}),
+            ("ar_unknown_meter", "meter_quantity",
+             {"account_id": "acct_parent", "meter_id": "m_nobody"}),
+            ("ar_unique_users", "meter_quantity",
+             {"account_id": "acct_parent", "meter_id": "m_users"}),
+            ("ar_fine", "meter_quantity", {"plan_id": "pl", "meter_id": "m_calls"}),
+        ]
+    ],
 }
 
 # test name -> the rows it names (the columns of CROSS_SEED_COLUMNS)
@@ -416,6 +455,12 @@ CROSS_SEED_FAILURES = {
     "relationships_stg_commitments_contract_id__contract_id__ref_stg_contracts_": {
         ("c_nowhere",),
     },
+    "alert_rules_refer_to_known_rows": {
+        ("ar_unknown_account", "account_id", "acct_nobody"),
+        ("ar_unknown_plan", "plan_id", "pl_nobody"),
+        ("ar_unknown_meter", "meter_id", "m_nobody"),
+        ("ar_unique_users", "meter_id", "m_users (unique_count)"),
+    },
 }
 CROSS_SEED_COLUMNS = {
     "assert_one_time_prices_bill_inside_their_contracts": "price_id, contract_id",
@@ -425,6 +470,7 @@ CROSS_SEED_COLUMNS = {
     "assert_parent_accounts_are_valid": "account_id, child_account_id",
     "assert_no_credit_grants_on_accounts_billed_to_parent": "grant_id, bill_to_account_id",
     "relationships_stg_commitments_contract_id__contract_id__ref_stg_contracts_": "from_field",
+    "alert_rules_refer_to_known_rows": "row_id, column_name, bad_value",
 }
 
 
@@ -435,7 +481,8 @@ def cross_seed_mistakes(tmp_path_factory: pytest.TempPathFactory) -> SeedMistake
     landing.mkdir()
     run = run_dbt(
         ["build", "--store-failures", "--select",
-         "+int_contract_periods +stg_prices +stg_commitments +stg_accounts +stg_credit_grants",
+         ("+int_contract_periods +stg_prices +stg_commitments +stg_accounts +stg_credit_grants"
+          " +stg_alert_rules"),
          "--exclude", "resource_type:unit_test", "--indirect-selection", "cautious"],
         work_dir, landing_dir=landing, as_of=CROSS_SEED_AS_OF,
         seeds=only_seeds(CROSS_SEED_ROWS),
