@@ -21,7 +21,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,6 @@ TEST_ENTRIES = ("generic", "singular")
 DIFF_TABLES = ("sim_summary", "sim_invoice_diff", "sim_line_diff")
 SHOWN_FAILURE_ROWS = 5
 LARGEST_INCREASES = 5
-PARSE_FILE = "partial_parse.msgpack"
 
 
 class SimulationError(Exception):
@@ -172,8 +170,8 @@ def run_simulation(name: str, database: Path, candidate_dir: Path | None = None,
                    parse_cache: Path | None = None) -> SimulationResult:
     """Rate all history of `database` under the candidate in candidate_dir (default
     simulations/<name>) into simulation_<name>; raises SimulationError with the reason.
-    parse_cache: a folder keeping dbt's parse between runs of one name (default
-    target/simulation/<name>), so that a run parses only the files that changed."""
+    parse_cache: the folder of the run's project copy and dbt target, kept between runs of one
+    name (default target/simulation/<name>) so that a run parses only the files that changed."""
     check_name(name)
     database = Path(database).resolve()
     if not database.exists():
@@ -181,40 +179,35 @@ def run_simulation(name: str, database: Path, candidate_dir: Path | None = None,
     folder = candidate_dir or project_dir / SIMULATIONS_DIR / name
     candidate = candidate_files(Path(folder), project_dir / "seeds")
     schema = simulation_schema(name)
-    work = Path(tempfile.mkdtemp(prefix=f"meterline-simulation-{name}-"))
-    try:
-        project = make_candidate_project(work, candidate, project_dir)
-        cache = Path(parse_cache or project_dir / "target" / "simulation" / name)
-        parsed = cache / PARSE_FILE
-        (work / "target").mkdir()
-        if parsed.exists():
-            shutil.copy2(parsed, work / "target" / PARSE_FILE)
-        env = dict(os.environ)
-        env["METERLINE_DUCKDB_PATH"] = str(database)
-        if as_of:
-            env["METERLINE_AS_OF"] = as_of
-        command = [
-            _dbt_executable(), "build", "--selector", SELECTOR,
-            "--vars", json.dumps({"simulation": name}),
-            "--project-dir", str(project), "--profiles-dir", str(_profiles_dir(project_dir)),
-            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-        ]
-        completed = subprocess.run(command, cwd=project_dir, env=env, capture_output=True,
-                                   text=True, check=False)
-        if (work / "target" / PARSE_FILE).exists():
-            cache.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(work / "target" / PARSE_FILE, parsed)
-        if completed.returncode != 0:
-            details = _failures(database, work / "target" / "run_results.json")
-            if not details:
-                tail = (completed.stdout + completed.stderr).strip().splitlines()[-15:]
-                details = ["  " + line for line in tail]
-            _drop_diff_tables(database, schema)
-            raise SimulationError(
-                f"simulation {name}: the candidate was not rated (no diff written):\n"
-                + "\n".join(details))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    # One folder per name, kept between runs at the same path: the project copy (made again each
+    # run) and dbt's target folder, whose saved parse lets a later run parse only what changed.
+    work = Path(parse_cache or project_dir / "target" / "simulation" / name).resolve()
+    shutil.rmtree(work / "project", ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    project = make_candidate_project(work, candidate, project_dir)
+    env = dict(os.environ)
+    env["METERLINE_DUCKDB_PATH"] = str(database)
+    if as_of:
+        env["METERLINE_AS_OF"] = as_of
+    run_results = work / "target" / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    command = [
+        _dbt_executable(), "build", "--selector", SELECTOR,
+        "--vars", json.dumps({"simulation": name}),
+        "--project-dir", str(project), "--profiles-dir", str(_profiles_dir(project_dir)),
+        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+    ]
+    completed = subprocess.run(command, cwd=project_dir, env=env, capture_output=True,
+                               text=True, check=False)
+    if completed.returncode != 0:
+        details = _failures(database, run_results)
+        if not details:
+            tail = (completed.stdout + completed.stderr).strip().splitlines()[-15:]
+            details = ["  " + line for line in tail]
+        _drop_diff_tables(database, schema)
+        raise SimulationError(
+            f"simulation {name}: the candidate was not rated (no diff written):\n"
+            + "\n".join(details))
     return SimulationResult(name, schema, database, summary_lines(database, schema))
 
 
@@ -245,8 +238,8 @@ def summary_lines(database: Path, schema: str) -> list[str]:
 
         total_current = sum(row[3] for row in rows)
         total_candidate = sum(row[4] for row in rows)
-        lines += ["", f"{currency}: current {money(total_current)}, candidate "
-                  f"{money(total_candidate)}, delta {money(total_candidate - total_current)}"]
+        lines += ["", (f"{currency}: current {money(total_current)}, candidate "
+                       f"{money(total_candidate)}, delta {money(total_candidate - total_current)}")]
         lines += format_table(
             ["plan", "month", "current", "candidate", "delta", "more", "less", "largest increase"],
             [(row[1], row[2].strftime("%Y-%m"), money(row[3]), money(row[4]), money(row[5]),
