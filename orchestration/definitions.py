@@ -11,11 +11,12 @@ from orchestration.jobs import billing_job, daily_rating_job, reload_job
 from orchestration.resources import exports_from_env, stripe_from_env, warehouse_from_env
 from orchestration.schedules import daily_rating_schedule
 from orchestration.sensors import landing_sensor
+from orchestration.simulation_job import simulation_job
 
 defs = Definitions(
     assets=[meterline_dbt, period_close, invoice_exports, stripe_invoices],
     asset_checks=[frozen_invoices_balanced, final_invoices_unchanged],
-    jobs=[daily_rating_job, reload_job, billing_job],
+    jobs=[daily_rating_job, reload_job, billing_job, simulation_job],
     schedules=[daily_rating_schedule],
     sensors=[landing_sensor],
     resources={
