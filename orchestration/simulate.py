@@ -122,12 +122,6 @@ def make_candidate_project(work_dir: Path, candidate: dict[str, Path],
     return project
 
 
-def _profiles_dir(project_dir: Path) -> Path:
-    if os.environ.get("DBT_PROFILES_DIR"):
-        return Path(os.environ["DBT_PROFILES_DIR"])
-    return project_dir if (project_dir / "profiles.yml").exists() else Path.home() / ".dbt"
-
-
 def _dbt_executable() -> str:
     local = Path(sys.executable).with_name("dbt")
     return str(local) if local.exists() else "dbt"
@@ -194,7 +188,8 @@ def run_simulation(name: str, database: Path, candidate_dir: Path | None = None,
     command = [
         _dbt_executable(), "build", "--selector", SELECTOR,
         "--vars", json.dumps({"simulation": name}),
-        "--project-dir", str(project), "--profiles-dir", str(_profiles_dir(project_dir)),
+        # the profile is found as for any dbt command run in the project folder (cwd)
+        "--project-dir", str(project),
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
     ]
     completed = subprocess.run(command, cwd=project_dir, env=env, capture_output=True,
@@ -215,8 +210,10 @@ def summary_lines(database: Path, schema: str) -> list[str]:
     """sim_summary and the largest increases of sim_invoice_diff as plain text, per currency."""
     with duckdb.connect(str(database), read_only=True) as con:
         minor = dict(FALLBACK_MINOR_UNITS)
-        minor.update({c: int(m) for c, m in con.execute(
-            f'select currency, minor_units from "{schema}".stg_currencies').fetchall()})
+        if con.execute("select count(*) from information_schema.tables where table_schema ="
+                       " 'marts' and table_name = 'dim_currencies'").fetchall() == [(1,)]:
+            minor.update({currency: int(units) for currency, units in con.execute(
+                "select currency, minor_units from marts.dim_currencies").fetchall()})
         groups = con.execute(
             "select currency, plan_id, month_start, current_revenue, candidate_revenue,"
             " revenue_delta, accounts_paying_more, accounts_paying_less,"

@@ -61,8 +61,10 @@ final as (
         cast(current_total as {{ meterline.money_type() }}) as current_total,
         cast(candidate_total as {{ meterline.money_type() }}) as candidate_total,
         cast(delta as {{ meterline.money_type() }}) as delta,
-        cast({{ meterline.divide_decimal('delta * 100', 'current_total', 4) }}
-            as {{ meterline.money_type() }}) as delta_percent,
+        cast(
+            {{ meterline.divide_decimal('delta * 100', 'current_total', 4) }}
+            as {{ meterline.money_type() }}
+        ) as delta_percent,
 
         -- lines
         cast(current_line_count as bigint) as current_line_count,

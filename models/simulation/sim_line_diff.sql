@@ -114,12 +114,16 @@ final as (
         -- numerics (a side without the line counts as 0 in the deltas)
         cast(current_quantity as {{ meterline.quantity_type() }}) as current_quantity,
         cast(candidate_quantity as {{ meterline.quantity_type() }}) as candidate_quantity,
-        cast(coalesce(candidate_quantity, 0) - coalesce(current_quantity, 0)
-            as {{ meterline.quantity_type() }}) as quantity_delta,
+        cast(
+            coalesce(candidate_quantity, 0) - coalesce(current_quantity, 0)
+            as {{ meterline.quantity_type() }}
+        ) as quantity_delta,
         cast(current_amount as {{ meterline.money_type() }}) as current_amount,
         cast(candidate_amount as {{ meterline.money_type() }}) as candidate_amount,
-        cast(coalesce(candidate_amount, 0) - coalesce(current_amount, 0)
-            as {{ meterline.money_type() }}) as delta
+        cast(
+            coalesce(candidate_amount, 0) - coalesce(current_amount, 0)
+            as {{ meterline.money_type() }}
+        ) as delta
     from matched
 
 )

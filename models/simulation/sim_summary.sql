@@ -25,7 +25,7 @@ sides as (
         account_id,
         currency,
         cast({{ dbt.date_trunc('month', 'period_start') }} as date) as month_start,
-        current_amount as current_amount,
+        current_amount,
         cast(0 as {{ meterline.money_type() }}) as candidate_amount
     from line_diff
     where current_amount is not null
@@ -36,7 +36,7 @@ sides as (
         currency,
         cast({{ dbt.date_trunc('month', 'period_start') }} as date) as month_start,
         cast(0 as {{ meterline.money_type() }}) as current_amount,
-        candidate_amount as candidate_amount
+        candidate_amount
     from line_diff
     where candidate_amount is not null
 
@@ -67,7 +67,7 @@ ranked as (
         *,
         row_number() over (
             partition by plan_id, month_start, currency
-            order by delta desc, account_id
+            order by delta desc, account_id asc
         ) as increase_rank
     from accounts
 
