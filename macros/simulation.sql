@@ -157,7 +157,7 @@
         {%- if changed.rows | length > 0 -%}
             {%- set shown = [] -%}
             {%- for row in changed.rows[:4] -%}
-                {%- do shown.append(row[0] ~ ' ' ~ row[1]) -%}
+                {%- do shown.append(row | join(' ')) -%}
             {%- endfor -%}
             {%- do problems.append(model_name ~ ' (' ~ column_list ~ '): ' ~ changed.rows | length
                 ~ ' rows differ, e.g. ' ~ shown | join('; ')) -%}

@@ -136,8 +136,9 @@ def _failures(database: Path, run_results: Path) -> list[str]:
     lines: list[str] = []
     with duckdb.connect(str(database), read_only=True) as con:
         for result in failed:
-            name = result["unique_id"].split(".")[2]
-            lines.append(f"- {name}: {result.get('message') or result['status']}")
+            kind, _, name = result["unique_id"].split(".")[:3]
+            kind = "data test" if kind == "test" else kind
+            lines.append(f"- {kind} {name}: {result.get('message') or result['status']}")
             if result["unique_id"].startswith("test.") and result.get("compiled_code"):
                 try:
                     cursor = con.execute(
