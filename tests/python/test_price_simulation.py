@@ -6,23 +6,26 @@ history under candidate seed files into simulation_<name>:
 - a hand-worked price change gives the hand-worked delta on exactly the invoices it touches;
 - no production table changes (every table and view outside simulation_* compared);
 - a bad candidate (an unknown column, a price of an unknown meter) gives a clear error and
-  no diff.
+  no diff, and a simulation run that selects an event-path model stops before writing.
 The simulations share one warehouse copy and one dbt parse (parse_cache), run one after the
 other with the same name, so each later run parses only the changed seed files.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-from conftest import FIXTURE_AS_OF, PROJECT_DIR, DbtRun, copy_database
+from conftest import DBT_EXECUTABLE, FIXTURE_AS_OF, PROJECT_DIR, DbtRun, copy_database
 
-from orchestration.simulate import SimulationError, run_simulation
+from orchestration.simulate import SimulationError, make_candidate_project, run_simulation
 
 NAME = "candidate"
 SCHEMA = f"simulation_{NAME}"
@@ -186,4 +189,26 @@ def test_a_bad_candidate_gives_a_clear_error_and_no_diff(
     assert query(warehouse["database"],
                  "select count(*) from information_schema.tables"
                  f" where table_schema = '{SCHEMA}' and table_name like 'sim_%'") == [(0,)]
+    assert production_snapshot(warehouse["database"]) == warehouse["before"]
+
+
+def test_a_simulation_run_never_builds_outside_its_schema(
+        warehouse: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    # dbt itself, in the last simulation's project copy (its saved parse): a selection that
+    # includes an event-path model (production schema `intermediate`) stops in on-run-start
+    work = warehouse["work"] / "parse_cache"
+    if not (work / "project").exists():  # run alone: a project copy of its own (a full parse)
+        make_candidate_project(work, {})
+    (warehouse["work"] / "duckdb_tmp").mkdir(exist_ok=True)
+    env = {**os.environ, "METERLINE_DUCKDB_PATH": str(warehouse["database"]),
+           "METERLINE_DUCKDB_TEMP_DIR": str(warehouse["work"] / "duckdb_tmp"),
+           "METERLINE_AS_OF": FIXTURE_AS_OF, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    completed = subprocess.run(
+        [str(DBT_EXECUTABLE), "run", "--select", "int_meter_usage", "stg_prices",
+         "--vars", json.dumps({"simulation": NAME}), "--project-dir", str(work / "project"),
+         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+    assert completed.returncode != 0
+    assert f"would be built outside {SCHEMA}" in completed.stdout
+    assert "int_meter_usage (schema intermediate)" in completed.stdout
     assert production_snapshot(warehouse["database"]) == warehouse["before"]
