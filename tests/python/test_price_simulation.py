@@ -202,7 +202,8 @@ def test_a_simulation_run_never_builds_outside_its_schema(
     (warehouse["work"] / "duckdb_tmp").mkdir(exist_ok=True)
     env = {**os.environ, "METERLINE_DUCKDB_PATH": str(warehouse["database"]),
            "METERLINE_DUCKDB_TEMP_DIR": str(warehouse["work"] / "duckdb_tmp"),
-           "METERLINE_AS_OF": FIXTURE_AS_OF, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+           "METERLINE_DUCKDB_MEMORY_LIMIT": "1GB", "METERLINE_AS_OF": FIXTURE_AS_OF,
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     completed = subprocess.run(
         [str(DBT_EXECUTABLE), "run", "--select", "int_meter_usage", "stg_prices",
          "--vars", json.dumps({"simulation": NAME}), "--project-dir", str(work / "project"),
