@@ -40,6 +40,7 @@ help:
 	@echo "make screenshots - Dagster UI screenshots for the README (needs chromium and make demo)"
 	@echo "make bench SIZE=small|medium|large|xl [BENCH_ARGS=...] - benchmark against plain SQL"
 	@echo "make metrics [METRICS_ARGS=...] - revenue by plan and month (MetricFlow, per currency)"
+	@echo "make simulate NAME=<name> [AS_OF=YYYY-MM-DD] - rate all history under the candidate prices in simulations/<name>/, print the revenue change"
 
 # uv is the only thing installed outside the project's virtualenv (with pip, if missing).
 $(VENV)/.installed: pyproject.toml uv.lock
@@ -169,3 +170,13 @@ METRICS_ARGS ?= --metrics billed_revenue --group-by currency,metric_time__month,
 .PHONY: metrics
 metrics: setup
 	$(BIN)/python -m orchestration.metrics $(METRICS_ARGS)
+
+# Price simulation (README "Price simulation"): the candidate seed files in simulations/$(NAME)/
+# rate all history already in the warehouse into schema simulation_$(NAME); production tables
+# are left as they are. AS_OF: the as_of of the production build (default: as the daily run's).
+NAME ?=
+AS_OF ?=
+.PHONY: simulate
+simulate: setup
+	@test -n "$(NAME)" || { echo "make simulate NAME=<name>: the candidate is simulations/<name>/"; exit 2; }
+	$(BIN)/python -m orchestration.simulate "$(NAME)" --database $(METERLINE_DUCKDB_PATH) $(if $(AS_OF),--as-of $(AS_OF))

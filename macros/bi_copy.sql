@@ -8,6 +8,10 @@
     turns it off. DuckDB only: other engines publish nothing (and do not fail). -#}
 
 {% macro publish_bi_copy(results) -%}
+    {#- a price simulation publishes nothing (macros/simulation.sql) -#}
+    {%- if meterline.is_simulation() -%}
+        {{ return('') }}
+    {%- endif -%}
     {{ return(adapter.dispatch('publish_bi_copy', 'meterline')(results)) }}
 {%- endmacro %}
 

@@ -19,6 +19,7 @@ from orchestration.resources import (
 )
 from orchestration.schedules import daily_rating_schedule
 from orchestration.sensors import landing_sensor
+from orchestration.simulation_job import simulation_job
 
 defs = Definitions(
     assets=[
@@ -26,7 +27,7 @@ defs = Definitions(
         alert_webhook,
     ],
     asset_checks=[frozen_invoices_balanced, final_invoices_unchanged],
-    jobs=[daily_rating_job, reload_job, billing_job],
+    jobs=[daily_rating_job, reload_job, billing_job, simulation_job],
     schedules=[daily_rating_schedule],
     sensors=[landing_sensor],
     resources={

@@ -13,6 +13,10 @@
     decimal(22, 9) before quantities were widened) is widened in place, never narrowed.
 #}
 {% macro create_billing_tables() -%}
+    {#- a price simulation writes only its own schema (macros/simulation.sql) -#}
+    {%- if meterline.is_simulation() -%}
+        {{ return('') }}
+    {%- endif -%}
     {{ return(adapter.dispatch('create_billing_tables', 'meterline')()) }}
 {%- endmacro %}
 

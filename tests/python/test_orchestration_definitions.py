@@ -47,7 +47,10 @@ def test_definitions_wire_jobs_schedule_sensor_and_resources(defs: Definitions) 
         "METERLINE_LANDING_SETTLE_SECONDS": "30"}
     assert defs.resolve_schedule_def("meterline_daily_schedule").cron_schedule == "0 2 * * *"
     assert defs.resolve_sensor_def("meterline_landing_sensor") is not None
-    assert set(defs.resources or {}) >= {"dbt", "warehouse", "stripe", "exports", "statements"}
+    assert set(defs.resources or {}) >= {
+        "dbt", "warehouse", "stripe", "exports", "statements", "webhook"}
+    # the price simulation (orchestration/simulation_job.py): run config names the candidate
+    assert defs.resolve_job_def("meterline_simulate") is not None
 
 
 def test_every_dbt_model_is_an_asset_and_billing_assets_follow_the_marts(
