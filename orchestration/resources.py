@@ -106,6 +106,7 @@ class AlertWebhookResource(ConfigurableResource):
     """The alert webhook. URL and secret are read from the environment variables named by
     `url_env` and `secret_env` at run time, so the secret never appears in run config or the UI;
     `url` and `secret` override them (tests)."""
+
     url_env: str = "METERLINE_ALERT_WEBHOOK_URL"
     secret_env: str = "METERLINE_ALERT_WEBHOOK_SECRET"
     url: str = ""
@@ -113,10 +114,14 @@ class AlertWebhookResource(ConfigurableResource):
     timeout_seconds: float = 10.0
     max_attempts: int = 4
     backoff_seconds: float = 1.0
+
     def webhook_url(self) -> str:
         return self.url or os.environ.get(self.url_env, "")
+
+    @property
     def is_configured(self) -> bool:
         return bool(self.webhook_url())
+
     def settings(self) -> WebhookSettings:
         return WebhookSettings(
             url=self.webhook_url(),
