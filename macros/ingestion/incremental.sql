@@ -165,3 +165,20 @@
         {%- endfor %}
     where held_counts.event_count is null or held_counts.event_count <> value_counts.event_count
 {%- endmacro %}
+
+{#
+    Post-hook of fct_invoice_line_events on incremental runs: delete+insert replaces the rows of
+    the account x periods it recomputes, but a line that no longer exists (a price or parent
+    changed) leaves no new row to replace its own; they are deleted here. Nothing on a full
+    build (or where the model is a table).
+#}
+{% macro drop_vanished_invoice_lines() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where invoice_line_id not in (
+            select computed_lines.invoice_line_id
+            from {{ ref('int_invoice_computed_lines') }} as computed_lines
+            where computed_lines.line_type = 'usage'
+        )
+    {%- endif -%}
+{%- endmacro %}

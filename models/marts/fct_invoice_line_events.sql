@@ -1,0 +1,269 @@
+{{ config(
+    materialized=meterline.event_path_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key=['usage_account_id', 'period_start'],
+    on_schema_change='fail',
+    post_hook="{{ meterline.drop_vanished_invoice_lines() }}",
+) }}
+
+{#- The records behind every usage invoice line (DECISIONLOG "Invoice-line lineage"). Grain:
+    usage line (the fresh computation's, int_invoice_computed_lines) and record; key
+    invoice_line_event_id. A line's rated row (int_rating_groups) covers meter groups, whose
+    records are in int_event_meter_values (the trail of "Every invoice line traces to its
+    records"). Gauges and custom SQL meters have no rows (no record sets their quantity).
+
+    Incremental (delete+insert by usage account and period): an account x period is recomputed
+    whole when, for one of its lines and meter groups, the records held here differ in number
+    from the group's event_count in int_rating_groups (new or late records), or when a line or
+    group is new or gone (prices, parents or freezes changed the lines); the post-hook removes
+    the rows of lines that no longer exist. -#}
+{%- set custom_meter_models = var('custom_meter_models', []) %}
+
+with
+
+computed_lines as (
+
+    select * from {{ ref('int_invoice_computed_lines') }}
+
+),
+
+rating_groups_all as (
+
+    select * from {{ ref('int_rating_groups') }}
+
+),
+
+meter_values_all as (
+
+    select * from {{ ref('int_event_meter_values') }}
+    where contract_id is not null
+
+),
+
+accepted_all as (
+
+    select * from {{ ref('int_events_accepted') }}
+
+),
+
+custom_meters as (
+
+    select cast(null as {{ dbt.type_string() }}) as meter_id
+    where 1 = 0
+    {%- for model_name in custom_meter_models %}
+    union
+    select meter_id from {{ ref(model_name) }}
+    {%- endfor %}
+
+),
+
+-- usage lines of meters whose quantity is read off records (not gauges nor custom SQL meters)
+usage_lines as (
+
+    select computed_lines.*
+    from computed_lines
+    where
+        computed_lines.line_type = 'usage'
+        and computed_lines.meter_id not in (select custom_meters.meter_id from custom_meters)
+
+),
+
+-- each line's meter groups, with their record counts
+line_groups as (
+
+    select
+        usage_lines.invoice_line_id,
+        usage_lines.invoice_id,
+        usage_lines.account_id,
+        usage_lines.usage_account_id,
+        usage_lines.contract_id,
+        usage_lines.meter_id,
+        usage_lines.price_id,
+        usage_lines.dimension_value as line_dimension_value,
+        usage_lines.period_start,
+        usage_lines.period_end,
+        rating_groups_all.dimension_value,
+        rating_groups_all.event_count
+    from usage_lines
+    inner join rating_groups_all
+        on
+            usage_lines.contract_id = rating_groups_all.contract_id
+            and usage_lines.period_start = rating_groups_all.period_start
+            and usage_lines.price_id = rating_groups_all.price_id
+            and coalesce(usage_lines.dimension_value, '') = coalesce(rating_groups_all.rated_dimension_value, '')
+
+),
+
+touched as (  -- noqa: ST03
+
+    -- read on incremental runs only: the usage account x period where a line's group holds
+    -- another number of records here than int_rating_groups counts, or a line or group is new
+    -- or gone
+    {% if is_incremental() -%}
+        select distinct
+            coalesce(line_groups.usage_account_id, held.usage_account_id) as usage_account_id,
+            coalesce(line_groups.period_start, held.period_start) as period_start
+        from line_groups
+        full outer join (
+            select
+                usage_account_id,
+                period_start,
+                invoice_line_id,
+                group_dimension_value,
+                count(*) as record_count
+            from {{ this }}
+            group by usage_account_id, period_start, invoice_line_id, group_dimension_value
+        ) as held
+            on
+                line_groups.invoice_line_id = held.invoice_line_id
+                and coalesce(line_groups.dimension_value, '') = coalesce(held.group_dimension_value, '')
+        where
+            line_groups.invoice_line_id is null
+            or held.invoice_line_id is null
+            or line_groups.event_count <> held.record_count
+    {%- else -%}
+        select
+            usage_account_id,
+            period_start
+        from line_groups
+        where 1 = 0
+    {%- endif %}
+
+),
+
+lines_to_build as (
+
+    select line_groups.*
+    from line_groups
+    {% if is_incremental() -%}
+        inner join touched
+            on
+                line_groups.usage_account_id = touched.usage_account_id
+                and line_groups.period_start = touched.period_start
+    {%- endif %}
+
+),
+
+line_records as (
+
+    select
+        lines_to_build.invoice_line_id,
+        lines_to_build.invoice_id,
+        lines_to_build.account_id,
+        lines_to_build.usage_account_id,
+        lines_to_build.contract_id,
+        lines_to_build.meter_id,
+        lines_to_build.price_id,
+        lines_to_build.line_dimension_value,
+        lines_to_build.period_start,
+        lines_to_build.period_end,
+        meter_values_all.aggregation,
+        meter_values_all.dimension_value as group_dimension_value,
+        meter_values_all.record_id,
+        meter_values_all.source,
+        meter_values_all.event_id,
+        meter_values_all.occurred_at,
+        meter_values_all.has_value,
+        meter_values_all.value,
+        meter_values_all.value_text,
+        meter_values_all.batch_loaded_at
+    from lines_to_build
+    inner join meter_values_all
+        on
+            lines_to_build.usage_account_id = meter_values_all.account_id
+            and lines_to_build.contract_id = meter_values_all.contract_id
+            and lines_to_build.period_start = meter_values_all.period_start
+            and lines_to_build.meter_id = meter_values_all.meter_id
+            and coalesce(lines_to_build.dimension_value, '') = coalesce(meter_values_all.dimension_value, '')
+    where meter_values_all.aggregation not in {{ meterline.aggregation_list('gauge') }}
+
+),
+
+-- max, min and latest: the one record whose value is the quantity (ties: the last by
+-- occurred_at, event_id, source, record_id, as aggregate_meter_values ranks latest)
+ranked as (
+
+    select
+        line_records.*,
+        case
+            when line_records.aggregation in ('max', 'min', 'latest')
+                then row_number() over (
+                    partition by line_records.invoice_line_id
+                    order by
+                        case when line_records.value is null then 1 else 0 end,
+                        case when line_records.aggregation = 'max' then line_records.value end desc,
+                        case when line_records.aggregation = 'min' then line_records.value end asc,
+                        line_records.occurred_at desc,
+                        line_records.event_id desc,
+                        line_records.source desc,
+                        line_records.record_id desc
+                )
+        end as value_rank
+    from line_records
+
+),
+
+landed as (
+
+    select
+        ranked.*,
+        accepted_all.file_name,
+        accepted_all.line_number
+    from ranked
+    inner join accepted_all
+        on
+            ranked.usage_account_id = accepted_all.account_id
+            and ranked.period_start = accepted_all.period_start
+            and ranked.record_id = accepted_all.record_id
+
+),
+
+final as (
+
+    select
+        -- ids
+        cast({{ meterline.surrogate_key(['invoice_line_id', 'record_id']) }} as {{ dbt.type_string() }})
+            as invoice_line_event_id,
+        cast(invoice_line_id as {{ dbt.type_string() }}) as invoice_line_id,
+        cast(invoice_id as {{ dbt.type_string() }}) as invoice_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(usage_account_id as {{ dbt.type_string() }}) as usage_account_id,
+        cast(contract_id as {{ dbt.type_string() }}) as contract_id,
+        cast(meter_id as {{ dbt.type_string() }}) as meter_id,
+        cast(aggregation as {{ dbt.type_string() }}) as aggregation,
+        cast(price_id as {{ dbt.type_string() }}) as price_id,
+
+        -- period
+        cast(period_start as date) as period_start,
+        cast(period_end as date) as period_end,
+
+        -- groups
+        cast(line_dimension_value as {{ dbt.type_string() }}) as dimension_value,
+        cast(group_dimension_value as {{ dbt.type_string() }}) as group_dimension_value,
+
+        -- the record
+        cast(record_id as {{ dbt.type_string() }}) as record_id,
+        cast(source as {{ dbt.type_string() }}) as source,
+        cast(event_id as {{ dbt.type_string() }}) as event_id,
+        cast(file_name as {{ dbt.type_string() }}) as file_name,
+        cast(line_number as bigint) as line_number,
+        cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at,
+
+        -- the value read
+        cast(value as {{ meterline.event_value_type() }}) as value,
+        cast(value_text as {{ dbt.type_string() }}) as value_text,
+        cast(
+            case
+                when aggregation = 'count' then true
+                when aggregation in ('max', 'min', 'latest') then coalesce(value_rank = 1 and value is not null, false)
+                else coalesce(has_value, false)
+            end as boolean
+        ) as is_counted,
+
+        -- batch
+        cast(batch_loaded_at as {{ dbt.type_timestamp() }}) as batch_loaded_at
+    from landed
+
+)
+
+select * from final
