@@ -9,8 +9,7 @@
 {#- The records behind every usage invoice line (DECISIONLOG "Invoice-line lineage"). Grain:
     usage line (the fresh computation's, int_invoice_computed_lines) and record; key
     invoice_line_event_id. A line's rated row (int_rating_groups) covers meter groups, whose
-    records are in int_event_meter_values (the trail of "Every invoice line traces to its
-    records"). Gauges and custom SQL meters have no rows (no record sets their quantity).
+    records are in int_event_meter_values. Gauges and custom SQL meters have no rows (no record sets their quantity).
 
     Incremental (delete+insert by usage account and period): an account x period is recomputed
     whole when, for one of its lines and meter groups, the records held here differ in number
@@ -49,6 +48,7 @@ accepted_all as (
 custom_meters as (
 
     select cast(null as {{ dbt.type_string() }}) as meter_id
+    from computed_lines
     where 1 = 0
     {%- for model_name in custom_meter_models %}
     union
