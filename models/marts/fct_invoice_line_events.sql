@@ -1,6 +1,6 @@
 {{ config(
     materialized=meterline.event_path_materialization(),
-    incremental_strategy='delete+insert',
+    incremental_strategy='replace_key_groups',
     unique_key=['usage_account_id', 'period_start'],
     on_schema_change='fail',
     post_hook="{{ meterline.drop_vanished_invoice_lines() }}",
@@ -9,13 +9,15 @@
 {#- The records behind every usage invoice line (DECISIONLOG "Invoice-line lineage"). Grain:
     usage line (the fresh computation's, int_invoice_computed_lines) and record; key
     invoice_line_event_id. A line's rated row (int_rating_groups) covers meter groups, whose
-    records are in int_event_meter_values. Gauges and custom SQL meters have no rows (no record sets their quantity).
+    records are in int_event_meter_values. Gauges and custom SQL meters have no rows (no
+    record sets their quantity).
 
-    Incremental (delete+insert by usage account and period): an account x period is recomputed
-    whole when, for one of its lines and meter groups, the records held here differ in number
-    from the group's event_count in int_rating_groups (new or late records), or when a line or
-    group is new or gone (prices, parents or freezes changed the lines); the post-hook removes
-    the rows of lines that no longer exist. -#}
+    Incremental (strategy replace_key_groups, macros/ingestion/incremental.sql: the rows of a
+    usage account x period recomputed replace all its old ones): an account x period is
+    recomputed whole when, for one of its lines and meter groups, the records held here differ
+    in number from the group's event_count in int_rating_groups (new or late records), or when
+    a line or group is new or gone (prices, parents or freezes changed the lines); the
+    post-hook removes the rows of lines that no longer exist. -#}
 {%- set custom_meter_models = var('custom_meter_models', []) %}
 
 with
