@@ -167,50 +167,27 @@
 {%- endmacro %}
 
 {#
-    Post-hook of fct_invoice_line_events on incremental runs: delete+insert replaces the rows of
-    the account x periods it recomputes, but a line that no longer exists (a price or parent
-    changed) leaves no new row to replace its own; they are deleted here. Nothing on a full
-    build (or where the model is a table).
+    Post-hook of fct_invoice_line_events on incremental runs: the rows of a line and meter group
+    that no longer exist (a price, parent or freeze changed the lines: int_invoice_computed_lines
+    and int_rating_groups no longer pair them) are deleted; the model adds and rewrites rows
+    only. Nothing on a full build (or where the model is a table).
 #}
 {% macro drop_vanished_invoice_lines() -%}
     {%- if is_incremental() -%}
-        delete from {{ this }}
-        where invoice_line_id not in (
-            select computed_lines.invoice_line_id
+        delete from {{ this }} as held
+        where not exists (
+            select 1
             from {{ ref('int_invoice_computed_lines') }} as computed_lines
-            where computed_lines.line_type = 'usage'
+            inner join {{ ref('int_rating_groups') }} as rating_groups
+                on
+                    computed_lines.contract_id = rating_groups.contract_id
+                    and computed_lines.period_start = rating_groups.period_start
+                    and computed_lines.price_id = rating_groups.price_id
+                    and coalesce(computed_lines.dimension_value, '') = coalesce(rating_groups.rated_dimension_value, '')
+            where
+                computed_lines.line_type = 'usage'
+                and computed_lines.invoice_line_id = held.invoice_line_id
+                and coalesce(rating_groups.dimension_value, '') = coalesce(held.group_dimension_value, '')
         )
     {%- endif -%}
-{%- endmacro %}
-
-{#
-    Incremental strategy `replace_key_groups` (config incremental_strategy='replace_key_groups',
-    unique_key a list of columns): every row of the target whose key columns match a row of the
-    new rows is deleted, then the new rows are inserted - delete+insert where many rows share a
-    key (an account x period). dbt-duckdb's delete+insert joins the target to the new rows on a
-    composite key (`delete ... using`), which matches every old row once per new row of its key
-    and took minutes where thousands of rows share one; here each old row is looked up once.
-#}
-{% macro get_incremental_replace_key_groups_sql(arg_dict) -%}
-    {{ return(adapter.dispatch('replace_key_groups_sql', 'meterline')(arg_dict)) }}
-{%- endmacro %}
-
-{% macro default__replace_key_groups_sql(arg_dict) -%}
-    {%- set target = arg_dict['target_relation'] -%}
-    {%- set source = arg_dict['temp_relation'] -%}
-    {%- set keys = [arg_dict['unique_key']] if arg_dict['unique_key'] is string else arg_dict['unique_key'] -%}
-    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    delete from {{ target }} as replaced_target
-    where exists (
-        select 1
-        from {{ source }} as new_rows
-        where
-        {%- for key in keys %}
-            {{ 'and ' if not loop.first }}new_rows.{{ key }} = replaced_target.{{ key }}
-        {%- endfor %}
-    );
-
-    insert into {{ target }} ({{ columns }})
-    select {{ columns }}
-    from {{ source }}
 {%- endmacro %}
