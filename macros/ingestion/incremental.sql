@@ -168,7 +168,7 @@
 
 {#
     Post-hook of fct_invoice_line_events on incremental runs: the rows of a line and meter group
-    that no longer exist (a price, parent or freeze changed the lines: int_invoice_computed_lines
+    that no longer exist (a price or a parent account changed the lines: int_invoice_computed_lines
     and int_rating_groups no longer pair them) are deleted; the model adds and rewrites rows
     only. Nothing on a full build (or where the model is a table).
 #}

@@ -16,8 +16,8 @@
     int_rating_groups exceeds the records held here gets its new records added (new or late
     records; their is_counted depends on no other record); a max, min or latest line with any
     change, or a line with a group that lost records or is gone, is written again whole. The
-    post-hook deletes the rows of a line and group that no longer exist (prices, parents or
-    freezes changed the lines). -#}
+    post-hook deletes the rows of a line and group that no longer exist (prices or parent
+    accounts changed the lines). -#}
 {%- set custom_meter_models = var('custom_meter_models', []) %}
 
 with
