@@ -299,8 +299,14 @@ def meterline_summary(database: Path) -> dict[str, object]:
     return summary
 
 
+# Models whose time is always reported, among the slowest or not: what a feature adds on top of
+# billing (the invoice-line lineage mart).
+WATCHED_NODES = ("fct_invoice_line_events",)
+
+
 def dbt_run_summary(run_results: Path, slowest: int = 5) -> dict[str, object]:
-    """dbt's own elapsed time (without process start and parsing) and its slowest nodes."""
+    """dbt's own elapsed time (without process start and parsing), its slowest nodes and the
+    watched ones (WATCHED_NODES)."""
     try:
         data = json.loads(run_results.read_text())
     except (OSError, ValueError):
@@ -312,6 +318,12 @@ def dbt_run_summary(run_results: Path, slowest: int = 5) -> dict[str, object]:
         "slowest_nodes": {
             str(r["unique_id"]).split(".")[-1]: round(float(r["execution_time"]), 2)
             for r in nodes[:slowest]
+        },
+        "watched_nodes": {
+            str(r["unique_id"]).split(".")[-1]: round(float(r["execution_time"]), 2)
+            for r in nodes
+            if str(r["unique_id"]).split(".")[-1] in WATCHED_NODES
+            and str(r["unique_id"]).startswith("model.")
         },
     }
 

@@ -165,3 +165,29 @@
         {%- endfor %}
     where held_counts.event_count is null or held_counts.event_count <> value_counts.event_count
 {%- endmacro %}
+
+{#
+    Post-hook of fct_invoice_line_events on incremental runs: the rows of a line and meter group
+    that no longer exist (a price or a parent account changed the lines: int_invoice_computed_lines
+    and int_rating_groups no longer pair them) are deleted; the model adds and rewrites rows
+    only. Nothing on a full build (or where the model is a table).
+#}
+{% macro drop_vanished_invoice_lines() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as held
+        where not exists (
+            select 1
+            from {{ ref('int_invoice_computed_lines') }} as computed_lines
+            inner join {{ ref('int_rating_groups') }} as rating_groups
+                on
+                    computed_lines.contract_id = rating_groups.contract_id
+                    and computed_lines.period_start = rating_groups.period_start
+                    and computed_lines.price_id = rating_groups.price_id
+                    and coalesce(computed_lines.dimension_value, '') = coalesce(rating_groups.rated_dimension_value, '')
+            where
+                computed_lines.line_type = 'usage'
+                and computed_lines.invoice_line_id = held.invoice_line_id
+                and coalesce(rating_groups.dimension_value, '') = coalesce(held.group_dimension_value, '')
+        )
+    {%- endif -%}
+{%- endmacro %}

@@ -100,6 +100,7 @@ RATING_MARTS = [
     "marts.fct_invoices",
     "marts.fct_credit_ledger",
     "marts.fct_commitment_ledger",
+    "marts.fct_invoice_line_events",
 ]
 # these must build (and so be compared) in every run
 BILLED = {"marts.fct_invoices", "marts.fct_invoice_lines", "marts.fct_commitment_ledger"}
@@ -385,6 +386,7 @@ def test_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
     ) == [(42, date(2026, 10, 20), Decimal(5 * 13 + 3 * 29))]  # 12 + 1 + 29 days: 65 + 87
 
     check_commitments(incremental, full)
+    check_lineage(incremental, full)
 
 
 def check_commitments(incremental: DbtRun, full: DbtRun) -> None:
@@ -463,6 +465,37 @@ def check_commitments(incremental: DbtRun, full: DbtRun) -> None:
         "select cast(period_start as varchar), amount from marts.fct_invoice_lines"
         " where line_type = 'commitment_true_up'"
     ) == [("2026-11-01", d("22.00"))]
+
+
+# A Stripe invoice item's records (README "Invoice-line lineage"): its metadata
+# meterline_invoice_line_id names the line; an adjustment line's records are those of the line
+# it corrects, the late ones loaded after that invoice was frozen.
+LINE_RECORDS = """
+    select
+        events.event_id, events.file_name, events.line_number, events.is_counted,
+        events.batch_loaded_at > frozen.frozen_at as loaded_after_freeze
+    from marts.fct_invoice_lines as lines
+    inner join marts.fct_invoice_line_events as events
+        on events.invoice_line_id = coalesce(lines.adjusted_invoice_line_id, lines.invoice_line_id)
+    left join billing.final_invoices as frozen
+        on events.invoice_id = frozen.invoice_id
+    where lines.invoice_line_id = ?
+    order by events.file_name, events.line_number"""
+
+
+def check_lineage(incremental: DbtRun, full: DbtRun) -> None:
+    """acct_q's usage adjustment for the quarter from 15 May: its 5 + 1 requests (count meter)."""
+    line_id = incremental.query(
+        "select invoice_line_id from marts.fct_invoice_lines where account_id = 'acct_q'"
+        " and line_type = 'adjustment' and adjusted_line_type = 'usage'"
+    )[0][0]
+    # q_day1.ndjson: 3 March requests on lines 1-3, the 5 of 1 June on lines 4-8 (frozen after
+    # day 1); q_day3.ndjson line 1: the late one of 10 June, loaded after the freeze. The frozen
+    # usage line (5 x 100.00) and this adjustment (+100.00) bill the 6 of them.
+    expected = [(f"q1-2026-06-01-{n}", "q_day1.ndjson", 4 + n, True, False) for n in range(5)]
+    expected.append(("q3-2026-06-10-0", "q_day3.ndjson", 1, True, True))
+    assert incremental.query(LINE_RECORDS, [line_id]) == expected
+    assert full.query(LINE_RECORDS, [line_id])[-1][:4] == expected[-1][:4]
 
 
 

@@ -1,11 +1,12 @@
--- The queryable trail (DECISIONLOG "Every invoice line traces to its records"): every usage line of an invoice can
--- be followed to the records that produced it, from the models. A line's rated row
--- (int_rating_groups: contract, period, price, rated group) covers meter groups; their events
--- (int_event_meter_values, one row per accepted record and meter) aggregate to the line's
--- quantity, plus the quantities of the adjustment lines that correct it after a freeze. Checked
--- for the meters whose quantity is read off the events directly (count, sum, unique_count,
--- max, min); a line with no event has quantity 0. A custom SQL meter (var custom_meter_models)
--- is traced by its own model, not here. Returns the lines that do not add up.
+-- Invoice-line lineage (DECISIONLOG "Invoice-line lineage"): every usage line of an invoice is
+-- explained by its rows in fct_invoice_line_events. The line's quantity (fct_invoice_lines; for
+-- a frozen invoice the fresh computation's, int_invoice_computed_lines, which the frozen line
+-- and its adjustment lines bill, and the lines new since the freeze too) equals, over its rows
+-- with is_counted: count - their number; sum - the sum of their values; unique_count - their
+-- distinct value_text; mean - the mean of their values; max, min, latest - the value of the one
+-- such row (the greatest, least value of all rows for max, min). A line without rows has
+-- quantity 0. Gauges and custom SQL meters (var custom_meter_models) have no rows and are not
+-- checked. Returns one row per line that does not add up, and per mart row of no such line.
 {%- set custom_meter_models = var('custom_meter_models', []) %}
 
 with
@@ -16,15 +17,15 @@ invoice_lines as (
 
 ),
 
-rating_groups as (
+line_events as (
 
-    select * from {{ ref('int_rating_groups') }}
+    select * from {{ ref('fct_invoice_line_events') }}
 
 ),
 
-meter_values as (
+meters as (
 
-    select * from {{ ref('int_event_meter_values') }}
+    select * from {{ ref('stg_meters') }}
 
 ),
 
@@ -39,70 +40,158 @@ custom_meters as (
 
 ),
 
-usage_lines as (
+frozen_invoices as (
 
-    select * from invoice_lines
-    where
-        line_type = 'usage'
-        and meter_id not in (select custom_meters.meter_id from custom_meters)
+    select * from {{ ref('stg_billing__final_invoices') }}
 
 ),
 
-adjusted as (
+computed_lines as (
+
+    select * from {{ ref('int_invoice_computed_lines') }}
+
+),
+
+-- the usage lines of invoices not frozen, as billed
+open_lines as (
 
     select
-        adjusted_invoice_line_id,
-        sum(quantity) as adjusted_quantity
+        invoice_lines.invoice_line_id,
+        invoice_lines.meter_id,
+        invoice_lines.quantity as line_quantity
     from invoice_lines
-    where line_type = 'adjustment' and adjusted_invoice_line_id is not null
-    group by adjusted_invoice_line_id
+    left join frozen_invoices
+        on invoice_lines.invoice_id = frozen_invoices.invoice_id
+    where invoice_lines.line_type = 'usage' and frozen_invoices.invoice_id is null
 
 ),
 
-traced as (
+-- the usage lines of frozen invoices, as computed afresh
+fresh_frozen_lines as (
 
     select
-        usage_lines.invoice_line_id,
-        usage_lines.quantity + coalesce(adjusted.adjusted_quantity, 0) as line_quantity,
-        meter_values.aggregation,
-        count(meter_values.record_id) as record_count,
+        computed_lines.invoice_line_id,
+        computed_lines.meter_id,
+        computed_lines.quantity as line_quantity
+    from computed_lines
+    inner join frozen_invoices
+        on computed_lines.invoice_id = frozen_invoices.invoice_id
+    where computed_lines.line_type = 'usage'
+
+),
+
+billed as (
+
+    select * from open_lines
+    union all
+    select * from fresh_frozen_lines
+
+),
+
+checked_lines as (
+
+    select
+        billed.invoice_line_id,
+        billed.line_quantity,
+        meters.aggregation
+    from billed
+    inner join meters
+        on billed.meter_id = meters.meter_id
+    where
+        meters.aggregation not in {{ meterline.aggregation_list('gauge') }}
+        and billed.meter_id not in (select custom_meters.meter_id from custom_meters)
+
+),
+
+explained as (
+
+    select
+        invoice_line_id,
+        count(*) as row_count,
+        sum(case when is_counted then 1 else 0 end) as counted_rows,
+        sum(case when is_counted then value end) as counted_sum,
+        count(distinct case when is_counted then value_text end) as counted_distinct,
+        {{ meterline.divide_by_count(
+            'sum(case when is_counted then value end)', 'count(case when is_counted then value end)'
+        ) }} as counted_mean,
+        max(case when is_counted then value end) as counted_value,
+        max(value) as greatest_value,
+        min(value) as least_value
+    from line_events
+    group by invoice_line_id
+
+),
+
+compared as (
+
+    select
+        checked_lines.invoice_line_id,
+        checked_lines.aggregation,
+        checked_lines.line_quantity,
+        coalesce(explained.row_count, 0) as row_count,
+        coalesce(explained.counted_rows, 0) as counted_rows,
+        case checked_lines.aggregation
+            when 'count' then coalesce(explained.counted_rows, 0)
+            when 'sum' then coalesce(explained.counted_sum, 0)
+            when 'unique_count' then coalesce(explained.counted_distinct, 0)
+            when 'mean' then coalesce(explained.counted_mean, 0)
+            else coalesce(explained.counted_value, 0)
+        end as records_quantity,
+        -- count: every row counts; max, min, latest: one row, unless no row has a value
         case
-            when meter_values.aggregation = 'count' then count(meter_values.record_id)
-            when meter_values.aggregation = 'sum' then sum(meter_values.value)
-            when meter_values.aggregation = 'unique_count' then count(distinct meter_values.value_text)
-            when meter_values.aggregation = 'max' then max(meter_values.value)
-            when meter_values.aggregation = 'min' then min(meter_values.value)
-        end as records_quantity
-    from usage_lines
-    left join adjusted
-        on usage_lines.invoice_line_id = adjusted.adjusted_invoice_line_id
-    left join rating_groups
-        on
-            usage_lines.contract_id = rating_groups.contract_id
-            and usage_lines.period_start = rating_groups.period_start
-            and usage_lines.price_id = rating_groups.price_id
-            and coalesce(usage_lines.dimension_value, '') = coalesce(rating_groups.rated_dimension_value, '')
-    left join meter_values
-        on
-            rating_groups.account_id = meter_values.account_id
-            and rating_groups.contract_id = meter_values.contract_id
-            and rating_groups.period_start = meter_values.period_start
-            and rating_groups.meter_id = meter_values.meter_id
-            and coalesce(rating_groups.dimension_value, '') = coalesce(meter_values.dimension_value, '')
-    group by
-        usage_lines.invoice_line_id,
-        usage_lines.quantity + coalesce(adjusted.adjusted_quantity, 0),
-        meter_values.aggregation
+            when explained.invoice_line_id is null then true
+            when checked_lines.aggregation = 'count' then explained.counted_rows = explained.row_count
+            when checked_lines.aggregation in ('max', 'min', 'latest') and explained.greatest_value is null
+                then explained.counted_rows = 0
+            when checked_lines.aggregation = 'max'
+                then explained.counted_rows = 1 and explained.counted_value = explained.greatest_value
+            when checked_lines.aggregation = 'min'
+                then explained.counted_rows = 1 and explained.counted_value = explained.least_value
+            when checked_lines.aggregation = 'latest' then explained.counted_rows = 1
+            else true
+        end as counted_as_the_rule_says
+    from checked_lines
+    left join explained
+        on checked_lines.invoice_line_id = explained.invoice_line_id
 
 ),
 
 not_adding_up as (
 
-    select * from traced
+    select
+        invoice_line_id,
+        aggregation,
+        line_quantity,
+        records_quantity,
+        'quantity' as problem
+    from compared
     where
-        (aggregation is null or aggregation in ('count', 'sum', 'unique_count', 'max', 'min'))
-        and coalesce(records_quantity, 0) <> line_quantity
+        records_quantity <> line_quantity
+        or not coalesce(counted_as_the_rule_says, false)
+
+),
+
+unknown_lines as (
+
+    select distinct
+        line_events.invoice_line_id,
+        line_events.aggregation,
+        cast(null as {{ meterline.quantity_type() }}) as line_quantity,
+        cast(null as {{ meterline.quantity_type() }}) as records_quantity,
+        'no such usage line' as problem
+    from line_events
+    left join checked_lines
+        on line_events.invoice_line_id = checked_lines.invoice_line_id
+    where checked_lines.invoice_line_id is null
+
+),
+
+final as (
+
+    select * from not_adding_up
+    union all
+    select * from unknown_lines
 
 )
 
-select * from not_adding_up
+select * from final
