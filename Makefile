@@ -64,7 +64,7 @@ setup-spark: setup $(VENV)/.installed-spark
 
 # Three steps, each announced; dbt prints a line per seed, model and test as it goes (about a
 # minute and a half on two cores). The report ends with as_of, where the marts are and the next
-# three commands.
+# commands.
 demo: setup
 	rm -f $(METERLINE_DUCKDB_PATH) $(METERLINE_DUCKDB_PATH).wal
 	@echo "==> [1/3] sample events for $(DEMO_AS_OF) into $(DEMO_LANDING)/"

@@ -553,7 +553,8 @@ DAGSTER_URL = "http://127.0.0.1:3000"
 
 
 def next_steps(wh: Warehouse, database: str, as_of: str | None) -> list[str]:
-    """Where the marts are and the next three commands: query them, read the docs, Dagster."""
+    """Where the marts are and the next commands: query them, read the docs, Dagster, then
+    statements and a price simulation."""
     marts = sorted(table for schema, table in wh._columns if schema == "marts")
     audit = sorted(table for schema, table in wh._columns if schema == "audit")
     lines = heading("Where next")
@@ -572,6 +573,9 @@ def next_steps(wh: Warehouse, database: str, as_of: str | None) -> list[str]:
         f"       make docs        # serves {DOCS_URL}",
         "  3. See the daily run as an asset graph (Dagster UI):",
         f"       make dagster     # serves {DAGSTER_URL}",
+        "  4. Customer usage statements, and a candidate price book over all history:",
+        "       make statements  # HTML and PDF per invoice in exports/statements/",
+        "       make simulate NAME=example   # simulations/example/: revenue change by plan",
     ]
     return lines
 

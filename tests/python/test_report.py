@@ -465,9 +465,11 @@ def test_next_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "as_of:   2026-11-25" in steps
     assert f"DuckDB file {path}, schema marts" in steps
     assert "fct_invoices" in steps and "audit_event_reconciliation" in steps
-    # the next three commands, in order: query the marts, the docs, the Dagster UI
+    # the next commands, in order: query the marts, the docs, the Dagster UI, the statements
+    # and a price simulation
     assert [line.split()[1] for line in steps.splitlines()
-            if line.strip().startswith("make ")] == ["query", "docs", "dagster"]
+            if line.strip().startswith("make ")] == [
+        "query", "docs", "dagster", "statements", "simulate"]
     # without --next-steps the report stops after the pending adjustments
     assert report.main(["--database", str(path)]) == 0
     assert "Where next" not in capsys.readouterr().out
