@@ -87,21 +87,12 @@ class ExportsResource(ConfigurableResource):
         return parse_file_mode(self.file_mode)
 
 
-class StatementsResource(ConfigurableResource):
+class StatementsResource(ExportsResource):
     """Where the usage statements go (HTML and PDF), with the export files' mode."""
 
     directory: str = DEFAULT_STATEMENTS_DIR
-    file_mode: str = f"{DEFAULT_FILE_MODE:04o}"
     # False: HTML only (no browser started)
     pdf: bool = True
-
-    @property
-    def path(self) -> Path:
-        return Path(self.directory)
-
-    @property
-    def mode(self) -> int:
-        return parse_file_mode(self.file_mode)
 class AlertWebhookResource(ConfigurableResource):
     """The alert webhook. URL and secret are read from the environment variables named by
     `url_env` and `secret_env` at run time, so the secret never appears in run config or the UI;
