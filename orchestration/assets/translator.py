@@ -25,7 +25,7 @@ from dagster import AssetCheckSpec, AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
 LAYERS = ("ingestion", "rating", "marts", "audit", "billing")
-# The layer owning each dbt source (models/**/_*__sources.yml, models/sources_billing.yml).
+# The layer owning each dbt source (models/staging/_*__sources.yml).
 SOURCE_LAYERS = {"landing": "ingestion", "meterline_raw": "ingestion", "billing": "billing"}
 # Dagster owners per layer ("team:" names, shown on every asset page).
 LAYER_OWNERS = {

@@ -1,7 +1,7 @@
 """The append-only billing tables: column lists and create-if-missing DDL.
 
 The frozen tables are made from the enforced contracts of the marts they freeze
-(models/marts/fct_invoices.yml, fct_invoice_lines.yml): every column of the mart, in the
+(models/marts/_marts__models.yml): every column of the mart, in the
 contract's order, with frozen_at after the data contract's own columns. The dbt macro
 `create_billing_tables` (an `on-run-start` hook) makes the same tables from the same contracts,
 so dbt models can read them as the source `billing` on a fresh warehouse; a test checks that both
@@ -28,7 +28,7 @@ Columns = tuple[tuple[str, str], ...]
 
 def mart_contract_columns(model: str) -> Columns:
     """The (name, data_type) of a mart's enforced contract, in its order."""
-    document = yaml.safe_load((MARTS_DIR / f"{model}.yml").read_text())
+    document = yaml.safe_load((MARTS_DIR / "_marts__models.yml").read_text())
     [node] = [m for m in document["models"] if m["name"] == model]
     return tuple((c["name"].lower(), str(c["data_type"]).lower()) for c in node["columns"])
 
