@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import csv
+import functools
 import io
 import json
 import os
@@ -99,7 +100,6 @@ def make_project_copy(work_dir: Path, seeds: dict[str, str] | None = None) -> Pa
 # instead of the whole project (about 15 s a run).
 RUN_DATABASE_NAME = "warehouse.duckdb"
 RUN_TEMP_DIR = "duckdb_tmp"
-_parse_cache: dict[str, Path] = {}
 
 
 def _run_env(landing_dir: Path | None, as_of: str | None, project: Path) -> dict[str, str]:
@@ -134,16 +134,15 @@ def _dbt_command(args: list[str], project: Path, target: Path, logs: Path) -> li
     ]
 
 
-def _parsed_once(env: dict[str, str]) -> Path | None:
+@functools.cache
+def _parsed_once() -> Path | None:
     """This process's parse of the project (its partial_parse.msgpack), made on first use."""
-    if "msgpack" not in _parse_cache:
-        work = Path(tempfile.mkdtemp(prefix="meterline-parse-"))
-        atexit.register(shutil.rmtree, work, True)
-        env = {**env, "METERLINE_DUCKDB_PATH": RUN_DATABASE_NAME}
-        command = _dbt_command(["parse", "--quiet"], PROJECT_DIR, work / "target", work / "logs")
-        subprocess.run(command, cwd=work, env=env, capture_output=True, check=False)
-        _parse_cache["msgpack"] = work / "target" / "partial_parse.msgpack"
-    msgpack = _parse_cache["msgpack"]
+    work = Path(tempfile.mkdtemp(prefix="meterline-parse-"))
+    atexit.register(shutil.rmtree, work, True)
+    env = {**_run_env(None, None, PROJECT_DIR), "METERLINE_DUCKDB_PATH": RUN_DATABASE_NAME}
+    command = _dbt_command(["parse", "--quiet"], PROJECT_DIR, work / "target", work / "logs")
+    subprocess.run(command, cwd=work, env=env, capture_output=True, check=False)
+    msgpack = work / "target" / "partial_parse.msgpack"
     return msgpack if msgpack.exists() else None
 
 
@@ -172,7 +171,7 @@ def run_dbt(
     database = database or work_dir / RUN_DATABASE_NAME
     run_env = _run_env(landing_dir, as_of, project)
     target = work_dir / "target"
-    seed = _parsed_once(run_env)
+    seed = _parsed_once()
     if seed is not None and not (target / "partial_parse.msgpack").exists():
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(seed, target / "partial_parse.msgpack")
@@ -201,6 +200,17 @@ def write_ndjson(
 def set_landed_at(path: Path, epoch_seconds: float) -> None:
     """Set a landing file's modification time (the landing order used by dedupe)."""
     os.utime(path, (epoch_seconds, epoch_seconds))
+
+
+# The run that loaded a record: the time each build ran, never the same in two builds.
+RUN_TIME_COLUMNS = ("batch_loaded_at",)
+
+
+def without_run_times(sql: str, connection: duckdb.DuckDBPyConnection) -> str:
+    """`sql` without its RUN_TIME_COLUMNS, for comparing the tables of two builds."""
+    columns = [name.lower() for name in connection.sql(sql).columns]
+    dropped = [name for name in RUN_TIME_COLUMNS if name in columns]
+    return f"select * exclude ({', '.join(dropped)}) from ({sql})" if dropped else sql
 
 
 FIXTURE_LANDING = PROJECT_DIR / "tests" / "fixtures" / "landing"

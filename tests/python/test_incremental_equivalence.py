@@ -40,6 +40,7 @@ from conftest import (
     run_dbt,
     seed_csv,
     set_landed_at,
+    without_run_times,
     write_ndjson,
 )
 
@@ -229,11 +230,10 @@ def copy_frozen(source: Path, target: Path) -> None:
 
 
 def rows(database: Path, table: str) -> list[tuple[object, ...]]:
-    """The table's rows, without batch_loaded_at (the time of the run that loaded a record)."""
+    """The table's rows, without the time of the run that loaded a record (RUN_TIME_COLUMNS)."""
     with duckdb.connect(str(database), read_only=True) as connection:
-        columns = [name.lower() for name in connection.sql(f"select * from {table}").columns]
-        exclude = " exclude (batch_loaded_at)" if "batch_loaded_at" in columns else ""
-        return sorted(connection.execute(f"select *{exclude} from {table}").fetchall(), key=repr)
+        sql = without_run_times(f"select * from {table}", connection)
+        return sorted(connection.execute(sql).fetchall(), key=repr)
 
 
 def check(result: DbtRun) -> DbtRun:

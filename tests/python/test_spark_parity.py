@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from conftest import without_run_times
 
 REPO = Path(__file__).resolve().parents[2]
 DBT = REPO / ".venv" / "bin" / "dbt"
@@ -325,25 +326,15 @@ def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], l
     return columns, sorted(rows, key=_sort_key)
 
 
-# The run that loaded a record: the time each build ran, never the same in two builds.
-RUN_TIME_COLUMNS = ("batch_loaded_at",)
-
-
-def _without_run_times(sql: str, connection: duckdb.DuckDBPyConnection) -> str:
-    columns = [name.lower() for name in connection.sql(sql).columns]
-    dropped = [name for name in RUN_TIME_COLUMNS if name in columns]
-    return f"select * exclude ({', '.join(dropped)}) from ({sql})" if dropped else sql
-
-
 def _read_both(builds: Builds, schema: str, table: str) -> tuple[tuple, tuple]:
     spark_files = builds.spark_warehouse / f"{schema}.db" / table
     assert spark_files.is_dir(), f"Spark table {schema}.{table} was not built"
     with duckdb.connect(str(builds.duckdb_path), read_only=True) as duck:
         duck_sql = f"select * from {schema}.{table}"
-        duck_result = _rows(duck, _without_run_times(duck_sql, duck))
+        duck_result = _rows(duck, without_run_times(duck_sql, duck))
     with duckdb.connect() as reader:
         spark_sql = f"select * from read_parquet('{spark_files}/*.parquet')"
-        spark_result = _rows(reader, _without_run_times(spark_sql, reader))
+        spark_result = _rows(reader, without_run_times(spark_sql, reader))
     return duck_result, spark_result
 
 
