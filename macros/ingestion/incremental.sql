@@ -8,16 +8,84 @@
 #}
 
 {#
-    The materialization of the event path's incremental models. Engines without the
-    strategies used here (e.g. delete+insert) return 'table': every run is then a full
-    rebuild, with the same results (is_incremental() is false).
+    The materialization of the event path's incremental models: 'incremental' on DuckDB and
+    Spark. On Spark (plain Parquet tables: no DELETE or MERGE) 'append' is an insert and
+    'delete+insert' is done by spark_delete_insert_sql (below). A model whose post-hook
+    deletes rows of its own (`deletes_rows`) is a table on Spark: rebuilt on every run, with
+    the same results. Engines without these strategies return 'table' for every model.
 #}
-{% macro event_path_materialization() -%}
-    {{ return(adapter.dispatch('event_path_materialization', 'meterline')()) }}
+{% macro event_path_materialization(deletes_rows=false) -%}
+    {{ return(adapter.dispatch('event_path_materialization', 'meterline')(deletes_rows)) }}
 {%- endmacro %}
 
-{% macro default__event_path_materialization() -%}
+{% macro default__event_path_materialization(deletes_rows=false) -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+{% macro duckdb__event_path_materialization(deletes_rows=false) -%}
     {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__event_path_materialization(deletes_rows=false) -%}
+    {{ return('table' if deletes_rows else 'incremental') }}
+{%- endmacro %}
+
+{#
+    'delete+insert' on Spark. dbt-spark knows append, insert_overwrite and merge (merge needs
+    Delta, Iceberg or Hudi). These two overrides of dbt-spark's macros of the same name (a root
+    project's macros take precedence) add 'delete+insert' for any file format and hand every
+    other strategy to dbt-spark unchanged.
+#}
+{% macro dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format) -%}
+    {%- if raw_strategy == 'delete+insert' -%}
+        {{ return(raw_strategy) }}
+    {%- endif -%}
+    {{ return(dbt.dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format)) }}
+{%- endmacro %}
+
+{% macro dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key, incremental_predicates) -%}
+    {%- if strategy == 'delete+insert' -%}
+        {{ meterline.spark_delete_insert_sql(source, target, unique_key) }}
+    {%- else -%}
+        {{ dbt.dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key, incremental_predicates) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    The rows of `target` whose unique_key is among the new rows (`source`, the model's query as a
+    temporary view, which may read `target`) are replaced by the new rows. Spark cannot overwrite
+    a table that the same statement reads, so: the new rows are written to <target>__new_rows
+    (the query runs once), the whole result (held rows not replaced, then the new rows) to
+    <target>__next, the target is dropped and <target>__next renamed to it (the returned
+    statement). A run that stops between the drop and the rename leaves no target: the next run
+    is then a full build, with the same results. Keys compare with `=`, as delete+insert does.
+#}
+{% macro spark_delete_insert_sql(source, target, unique_key) -%}
+    {%- set keys = [unique_key] if unique_key is string else unique_key -%}
+    {%- set columns = adapter.get_columns_in_relation(target) | map(attribute='quoted') | join(', ') -%}
+    {%- set new_rows = target.incorporate(path={'identifier': target.identifier ~ '__new_rows'}) -%}
+    {%- set next = target.incorporate(path={'identifier': target.identifier ~ '__next'}) -%}
+    {%- set file_format = config.get('file_format', default='parquet') -%}
+    {%- do run_query('drop table if exists ' ~ new_rows) -%}
+    {%- do run_query('drop table if exists ' ~ next) -%}
+    {%- do run_query(
+        'create table ' ~ new_rows ~ ' using ' ~ file_format
+        ~ ' as select ' ~ columns ~ ' from ' ~ source
+    ) -%}
+    {%- set key_match = [] -%}
+    {%- for key in keys -%}
+        {%- do key_match.append('new_rows.' ~ key ~ ' = held.' ~ key) -%}
+    {%- endfor -%}
+    {%- do run_query(
+        'create table ' ~ next ~ ' using ' ~ file_format ~ ' as'
+        ~ ' select ' ~ columns ~ ' from ' ~ target ~ ' as held'
+        ~ ' where not exists (select 1 from ' ~ new_rows ~ ' as new_rows where '
+        ~ key_match | join(' and ') ~ ')'
+        ~ ' union all select ' ~ columns ~ ' from ' ~ new_rows
+    ) -%}
+    {%- do run_query('drop table ' ~ new_rows) -%}
+    {%- do run_query('drop table ' ~ target) -%}
+    alter table {{ next }} rename to {{ target }}
 {%- endmacro %}
 
 {# This run's batch: run_started_at (UTC) as a timestamp literal. #}
@@ -108,7 +176,7 @@
         {%- set has_read_columns = 'file_checksum' in columns -%}
         {%- set result = run_query(
             "select file_name, max_by(file_size, batch_loaded_at),"
-            ~ " strftime(max_by(file_landed_at, batch_loaded_at), '%Y-%m-%d %H:%M:%S.%f'),"
+            ~ " " ~ meterline.timestamp_text('max_by(file_landed_at, batch_loaded_at)') ~ ","
             ~ (" max_by(file_checksum, batch_loaded_at)," if has_read_columns else " null,")
             ~ " max(line_number),"
             ~ (" bool_or(coalesce(read_problem = 'changed_file', false))" if has_read_columns else " false")

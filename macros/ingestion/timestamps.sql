@@ -43,3 +43,20 @@
         else timezone({{ tz_expr }}, timezone('UTC', {{ timestamp_expr }}))
     end
 {%- endmacro %}
+
+{# A timestamp as text 'YYYY-MM-DD HH:MM:SS.ffffff' (six fraction digits), the same on every engine. #}
+{% macro timestamp_text(timestamp_expr) -%}
+    {{ return(adapter.dispatch('timestamp_text', 'meterline')(timestamp_expr)) }}
+{%- endmacro %}
+
+{% macro default__timestamp_text(timestamp_expr) -%}
+    {{ exceptions.raise_compiler_error("timestamp_text: unsupported adapter '" ~ adapter.type() ~ "'.") }}
+{%- endmacro %}
+
+{% macro duckdb__timestamp_text(timestamp_expr) -%}
+    strftime({{ timestamp_expr }}, '%Y-%m-%d %H:%M:%S.%f')
+{%- endmacro %}
+
+{% macro spark__timestamp_text(timestamp_expr) -%}
+    date_format({{ timestamp_expr }}, 'yyyy-MM-dd HH:mm:ss.SSSSSS')
+{%- endmacro %}

@@ -107,11 +107,120 @@
     )
 {%- endmacro %}
 
+{#
+    What this run reads (the Spark counterpart of duckdb__landing_read_plan, same entries and
+    modes): a file not loaded before is read whole ('fast'); a loaded file with the same size
+    and landing time is skipped; one touched but with the same bytes (checksum) is skipped; a
+    text file (not gzipped) that only grew (its loaded bytes unchanged, ending at a line break
+    or followed by one) gives its lines after the last one loaded ('lines'); any other change
+    gives one changed_file row ('changed'). Checksums are sha256 of the file's bytes, as on
+    DuckDB. Spark has no settling time: every listed file is read.
+#}
+{% macro spark__landing_read_plan(landing_dir, loaded_files=none) -%}
+    {%- set loaded_files = loaded_files or {} -%}
+    {%- set listed = meterline.spark__list_landing_files(landing_dir) -%}
+    {%- set candidates = [] -%}
+    {%- for file in listed -%}
+        {%- set before = loaded_files.get(file.file_name) -%}
+        {%- if before is none or before.size != file.size or before.landed_at != file.landed_at -%}
+            {%- do file.update({'before': before}) -%}
+            {%- do candidates.append(file) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set checks = meterline.spark_file_checksums(candidates, candidates | length == listed | length) -%}
+    {%- set files = [] -%}
+    {%- for file in candidates -%}
+        {%- set check = checks.get(file.path, {}) -%}
+        {%- set before = file.before -%}
+        {%- do file.update({'checksum': check.get('checksum'), 'first_line': 1, 'problem': none}) -%}
+        {%- if before is none -%}
+            {%- do file.update({'mode': 'fast'}) -%}
+            {%- do files.append(file) -%}
+        {%- elif before.checksum is none or before.checksum != file.checksum -%}
+            {%- set loaded_size = before.size or 0 -%}
+            {%- set first_line = (before.max_line or 0) + 1 -%}
+            {%- set grew = file.format == 'ndjson' and not file.path.lower().endswith('.gz')
+                and not before.changed and before.checksum is not none and file.size > loaded_size
+                and check.get('prefix_checksum') == before.checksum and check.get('at_line_break') -%}
+            {%- if grew -%}
+                {%- do file.update({'mode': 'lines', 'first_line': first_line,
+                    'problem': 'grew from ' ~ loaded_size ~ ' to ' ~ file.size ~ ' bytes: appended lines read'}) -%}
+            {%- else -%}
+                {%- do file.update({'mode': 'changed', 'first_line': first_line,
+                    'problem': 'changed after it was loaded (size ' ~ loaded_size ~ ' -> ' ~ file.size
+                        ~ ', modified ' ~ before.landed_at ~ ' -> ' ~ file.landed_at
+                        ~ '); its new content is not read'}) -%}
+            {%- endif -%}
+            {%- do log('Landing: ' ~ file.file_name ~ ' is read ' ~ file.mode ~ ': ' ~ file.problem, info=true) -%}
+            {%- do files.append(file) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+{#
+    path -> {checksum, prefix_checksum, at_line_break} of `files` (from spark__list_landing_files,
+    each with `before`: its loaded_landing_files entry or none). checksum: sha256 of the file's
+    bytes; for a file loaded before, prefix_checksum is that of its first `before.size` bytes and
+    at_line_break whether the last of them or the next byte is a line break. `every_file`: the
+    files are all those listed (a first build), read in one scan of the listing; else file by
+    file. Files over 2 GiB (beyond Spark's binaryFile reader) get no checksum.
+#}
+{% macro spark_file_checksums(files, every_file=false) -%}
+    {%- set checks = {} -%}
+    {%- set readable = files | selectattr('size', 'le', 2147483647) | list -%}
+    {%- if execute and readable | length > 0 -%}
+        {%- if every_file -%}
+            {%- set sql = "select path, sha2(content, 256), cast(null as string), false"
+                ~ " from meterline_landing_listing where length > 0 and length <= 2147483647" -%}
+        {%- else -%}
+            {%- set parts = [] -%}
+            {%- for file in readable -%}
+                {%- set size = (file.before.size or 0) if file.before else 0 -%}
+                {%- if size > 0 -%}
+                    {%- set prefix = "sha2(substring(content, 1, " ~ size ~ "), 256)" -%}
+                    {%- set at_break = "coalesce(substring(hex(substring(content, " ~ size ~ ", 2)), 1, 2) in ('0A', '0D')"
+                        ~ " or substring(hex(substring(content, " ~ size ~ ", 2)), 3, 2) in ('0A', '0D'), false)" -%}
+                {%- else -%}
+                    {%- set prefix = "cast(null as string)" -%}
+                    {%- set at_break = "false" -%}
+                {%- endif -%}
+                {%- do parts.append(
+                    "select " ~ meterline.spark__sql_string_literal(file.path) ~ ", sha2(content, 256), "
+                    ~ prefix ~ ", " ~ at_break ~ " from binaryFile." ~ meterline.spark_quoted_path(file.path)
+                ) -%}
+            {%- endfor -%}
+            {%- set sql = parts | join(' union all ') -%}
+        {%- endif -%}
+        {%- for row in run_query(sql).rows -%}
+            {%- do checks.update({row[0] | string: {
+                'checksum': row[1], 'prefix_checksum': row[2], 'at_line_break': row[3] in (true, 'true', 1),
+            }}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(checks) }}
+{%- endmacro %}
+
+{#
+    One file's records, by the plan's mode (see duckdb__read_landing_file): a text file's lines
+    from first_line (numbered in file order, blank lines counted, then dropped), a Parquet
+    file's rows, or the one changed_file row.
+#}
 {% macro spark__read_landing_file(file) -%}
     {%- set file_name = meterline.spark__sql_string_literal(file.file_name) -%}
     {%- set landed_at = 'cast(' ~ meterline.spark__sql_string_literal(file.landed_at) ~ ' as timestamp)' -%}
     {%- set file_size = 'cast(' ~ (file.get('size') or 0) ~ ' as bigint)' -%}
-    {%- if file.format == 'parquet' -%}
+    {%- set checksum = meterline.spark__sql_string_literal(file.checksum) if file.get('checksum') else 'null' -%}
+    {%- if file.mode == 'changed' -%}
+        select
+            {{ file_name }} as file_name,
+            {{ landed_at }} as file_landed_at,
+            {{ file_size }} as file_size,
+            cast({{ file.first_line }} as bigint) as line_number,
+            cast(null as string) as raw_record,
+            {{ meterline.typed_landing_nulls() }},
+            {{ meterline.landing_read_columns(checksum, "'changed_file'", meterline.spark__sql_string_literal(file.problem)) }}
+    {%- elif file.format == 'parquet' -%}
         select
             {{ file_name }} as file_name,
             {{ landed_at }} as file_landed_at,
@@ -127,11 +236,11 @@
             cast(null as string)
             {%- endif %} as landed_{{ field }},
             {%- endfor %}
-            {{ meterline.landing_read_columns() }}
+            {{ meterline.landing_read_columns(checksum) }}
             {%- else %}
             parquet_rows.meterline_raw_record as raw_record,
             {{ meterline.typed_landing_nulls() }},
-            {{ meterline.landing_read_columns() }}
+            {{ meterline.landing_read_columns(checksum) }}
             {%- endif %}
         from (
             select
@@ -144,7 +253,7 @@
         select
             text_lines.*,
             {{ meterline.typed_landing_nulls() }},
-            {{ meterline.landing_read_columns() }}
+            {{ meterline.landing_read_columns(checksum) }}
         from (
             select
                 {{ file_name }} as file_name,
@@ -159,24 +268,24 @@
                 from text.{{ meterline.spark_quoted_path(file.path) }}
             ) as numbered
         ) as text_lines
-        where trim(text_lines.raw_record) <> ''
+        where trim(text_lines.raw_record) <> '' and text_lines.line_number >= {{ file.first_line }}
     {%- endif -%}
 {%- endmacro %}
 
 {#
-    All landed records not loaded yet. Text files are read in one scan of the
-    landing directory and numbered per file; Parquet files one by one.
+    The landed records this run reads (spark__landing_read_plan). When every text file listed
+    is read whole (a first build), they are read in one scan of the landing directory and
+    numbered per file; otherwise, and for Parquet files and changed_file rows, file by file.
 #}
 {% macro spark__landing_records(landing_dir, loaded_files=none) -%}
-    {#- Spark rebuilds the event path on every run (no incremental): loaded_files is unused. -#}
-    {%- set files = meterline.spark__list_landing_files(landing_dir) -%}
-    {%- set text_files = files | selectattr('format', 'equalto', 'ndjson') | list -%}
-    {%- set parquet_files = files | selectattr('format', 'equalto', 'parquet') | list -%}
+    {%- set files = meterline.landing_read_plan(landing_dir, loaded_files) -%}
+    {%- set text_files = files | selectattr('format', 'equalto', 'ndjson') | selectattr('mode', 'equalto', 'fast') | list -%}
+    {%- set scan_text = (loaded_files or {}) | length == 0 -%}
     {%- if files | length == 0 -%}
         {{ meterline.empty_landing_records() }}
     {%- else -%}
         {%- set parts = [] -%}
-        {%- if text_files | length > 0 -%}
+        {%- if scan_text and text_files | length > 0 -%}
             {%- set root = (landing_dir | string).rstrip('/') -%}
             {%- set root = root[2:] if root.startswith('./') else root -%}
             {%- do run_query(
@@ -191,7 +300,8 @@
                 {%- do listing_rows.append('(' ~ meterline.spark__sql_string_literal(file.path) ~ ', '
                     ~ meterline.spark__sql_string_literal(file.file_name) ~ ', cast('
                     ~ meterline.spark__sql_string_literal(file.landed_at) ~ ' as timestamp), cast('
-                    ~ (file.get('size') or 0) ~ ' as bigint))') -%}
+                    ~ (file.get('size') or 0) ~ ' as bigint), '
+                    ~ (meterline.spark__sql_string_literal(file.checksum) if file.get('checksum') else 'cast(null as string)') ~ ')') -%}
             {%- endfor -%}
             {%- set text_sql -%}
                 select
@@ -201,7 +311,7 @@
                     text_lines.line_number,
                     text_lines.raw_record,
                     {{ meterline.typed_landing_nulls() }},
-            {{ meterline.landing_read_columns() }}
+            {{ meterline.landing_read_columns('listing.file_checksum') }}
                 from (
                     select
                         file_uri,
@@ -217,7 +327,7 @@
                 ) as text_lines
                 inner join (
                     select * from values {{ listing_rows | join(', ') }}
-                        as listing_values (path, file_name, file_landed_at, file_size)
+                        as listing_values (path, file_name, file_landed_at, file_size, file_checksum)
                 ) as listing
                     on regexp_replace(url_decode(replace(text_lines.file_uri, '+', '%2B')), '^file:/+', '/')
                     = regexp_replace(listing.path, '^file:/+', '/')
@@ -225,7 +335,7 @@
             {%- endset -%}
             {%- do parts.append(text_sql) -%}
         {%- endif -%}
-        {%- for file in parquet_files -%}
+        {%- for file in files if not (scan_text and file in text_files) -%}
             {%- do parts.append(meterline.read_landing_file(file)) -%}
         {%- endfor -%}
         {{ parts | join('\nunion all\n') }}
@@ -252,12 +362,4 @@
         {{ meterline.typed_landing_nulls() }},
             {{ meterline.landing_read_columns() }}
     from {{ relation }} as raw_rows
-{%- endmacro %}
-
-{#
-    Spark (without Delta Lake) has no delete+insert or merge for these models: the
-    event path is rebuilt on every run, with the same results.
-#}
-{% macro spark__event_path_materialization() -%}
-    {{ return('table') }}
 {%- endmacro %}

@@ -1,5 +1,5 @@
 {{ config(
-    materialized=meterline.event_path_materialization(),
+    materialized=meterline.event_path_materialization(deletes_rows=true),
     incremental_strategy='delete+insert',
     unique_key='invoice_line_event_id',
     on_schema_change='fail',

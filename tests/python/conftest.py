@@ -213,6 +213,41 @@ def without_run_times(sql: str, connection: duckdb.DuckDBPyConnection) -> str:
     return f"select * exclude ({', '.join(dropped)}) from ({sql})" if dropped else sql
 
 
+
+# Tests that run dbt on Spark too (dbt-spark session, local PySpark, Java 17): `make test` sets
+# METERLINE_TEST_SPARK=1.
+spark_only = pytest.mark.skipif(
+    os.environ.get("METERLINE_TEST_SPARK") != "1",
+    reason="Spark runs with METERLINE_TEST_SPARK=1 (make test sets it)",
+)
+
+
+def spark_env(spark_dir: Path) -> dict[str, str]:
+    """run_dbt's `env` for the profile's spark target, with its warehouse in spark_dir."""
+    return {
+        "METERLINE_TARGET": "spark",
+        "METERLINE_SPARK_DIR": str(spark_dir),
+        "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"),
+    }
+
+
+def snapshot_spark_tables(spark_dir: Path, database: Path) -> DbtRun:
+    """Every table of a Spark warehouse (the Parquet files under spark_dir/spark-warehouse)
+    copied into a new DuckDB file as schema.table, so that the queries of the DuckDB tests read
+    it; a table without files is left out."""
+    with duckdb.connect(str(database)) as connection:
+        for table_dir in sorted((spark_dir / "spark-warehouse").glob("*.db/*")):
+            files = sorted(str(path) for path in table_dir.rglob("*.parquet"))
+            if not table_dir.is_dir() or not files:
+                continue
+            schema = table_dir.parent.name.removesuffix(".db")
+            connection.execute(f"create schema if not exists {schema}")
+            connection.execute(
+                f"create table {schema}.{table_dir.name} as select * from read_parquet(?)",
+                [files],
+            )
+    return DbtRun(0, "", "", database)
+
 FIXTURE_LANDING = PROJECT_DIR / "tests" / "fixtures" / "landing"
 FIXTURE_AS_OF = "2026-11-25"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import run_dbt, set_landed_at
+from conftest import run_dbt, set_landed_at, snapshot_spark_tables, spark_env, spark_only
 
 from orchestration.landing_files import (
     MAX_LINE_BYTES,
@@ -250,17 +250,22 @@ def test_impossible_offsets_and_times_are_invalid(hostile_run):
 # -- files that grow, change, or are still being written --------------------------------------
 
 
-def test_growing_and_changed_files_never_stop_a_run(tmp_path: Path):
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=spark_only)])
+def test_growing_and_changed_files_never_stop_a_run(tmp_path: Path, engine: str):
     landing = tmp_path / "landing"
     database = tmp_path / "warehouse.duckdb"
+    spark_dir = tmp_path / "spark"
     grow = write(landing / "grow.ndjson", lines(event("a1")) + event("a2").encode())  # no final LF
     change = write(landing / "change.ndjson", lines(event("c1"), event("c2")))
     gz = write(landing / "batch.ndjson.gz", gzip.compress(lines(event("z1"))))
+    touched = write(landing / "touched.ndjson", lines(event("t1")))
 
     def build(name: str):
         run = run_dbt(["build", *SELECT], tmp_path / name, landing_dir=landing, as_of=AS_OF,
-                      database=database)
+                      database=database, env=spark_env(spark_dir) if engine == "spark" else None)
         assert run.returncode == 0, run.stdout[-4000:]
+        if engine == "spark":  # the Spark tables, read with the same queries
+            return snapshot_spark_tables(spark_dir, tmp_path / f"{name}.duckdb")
         return run
 
     build("first")
@@ -270,6 +275,8 @@ def test_growing_and_changed_files_never_stop_a_run(tmp_path: Path):
     write(change, lines(event("c1"), event("c9"), event("c3")), T0 + 60)
     # a gzip file can only be replaced, never appended to: it counts as changed
     write(gz, gzip.compress(lines(event("z1"), event("z2"))), T0 + 60)
+    # touched.ndjson is touched: a later modification time, the same bytes (nothing to read)
+    set_landed_at(touched, T0 + 60)
     second = build("second")
 
     # grow: lines 1-2 from the first run, 3 and 5 appended (line 4 blank, counted, no row)
@@ -289,7 +296,9 @@ def test_growing_and_changed_files_never_stop_a_run(tmp_path: Path):
 
     # nothing new: a third run adds no row anywhere
     third = build("third")
-    assert third.query("select count(*) from staging.stg_landing__event_records") == [(9,)]
+    # 2 + 2 (grow) + 2 + 1 (change) + 1 + 1 (batch) + 1 (touched, once)
+    assert third.query("select count(*) from staging.stg_landing__event_records") == [(10,)]
+    assert accepted_ids(third, "touched.ndjson") == ["t1"]
 
 
 def test_files_younger_than_the_settle_time_wait(tmp_path: Path):
