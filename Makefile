@@ -38,7 +38,7 @@ help:
 	@echo "make dagster - start the Dagster UI on http://127.0.0.1:$(DAGSTER_PORT) (schedule and sensor stopped unless METERLINE_AUTOMATION=on)"
 	@echo "make statements - usage statements (HTML and PDF per invoice) of the warehouse into exports/statements/"
 	@echo "make screenshots - Dagster UI screenshots for the README (needs chromium and make demo)"
-	@echo "make bench SIZE=small|medium|large|xl [BENCH_ARGS=...] - benchmark against plain SQL"
+	@echo "make bench SIZE=small|medium|large|xl [TARGET=duckdb|spark] [BENCH_ARGS=...] - benchmark against plain SQL"
 	@echo "make metrics [METRICS_ARGS=...] - revenue by plan and month (MetricFlow, per currency)"
 	@echo "make simulate NAME=<name> [AS_OF=YYYY-MM-DD] - rate all history under the candidate prices in simulations/<name>/, print the revenue change"
 
@@ -128,12 +128,14 @@ clean:
 	rm -rf target logs warehouse $(DEMO_LANDING) exports
 
 # Benchmark against the bare-SQL floor (bench/README.md). SIZE: small, medium, large or xl;
+# TARGET: duckdb or spark (the Spark floor and the dbt `spark` output; needs the spark extra);
 # BENCH_ARGS is passed on to bench.run, e.g. BENCH_ARGS="--keep --threads 1".
 SIZE ?= small
+TARGET ?= duckdb
 BENCH_ARGS ?=
 .PHONY: bench
-bench: setup
-	$(BIN)/python -m bench.run --size $(SIZE) $(BENCH_ARGS)
+bench: $(if $(filter spark,$(TARGET)),setup-spark,setup)
+	$(BIN)/python -m bench.run --size $(SIZE) --target $(TARGET) $(BENCH_ARGS)
 
 # The launcher runs `dagster dev` in its own process group, prints the URL once the UI answers
 # and stops the group on Ctrl-C/SIGTERM. Schedule and sensor start stopped unless

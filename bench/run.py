@@ -1,12 +1,13 @@
 """Benchmark Meterline against the bare-SQL floor on the same generated landing files.
 
-``python -m bench.run --size small|medium|large|xl`` (or ``--events/--days/--accounts``):
+``python -m bench.run --size small|medium|large|xl`` (or ``--events/--days/--accounts``),
+``--target duckdb`` (the default) or ``--target spark``:
 
 1. generates the landing files once per set of arguments (cached under ``bench/data/``);
-2. runs the floor script (``bench/floor.py``) in a child process;
+2. runs the floor script of the target (``bench/floor.py``) in a child process;
 3. runs Meterline's full build, ``dbt build --full-refresh`` without tests, into a fresh DuckDB
-   file, from a temporary copy of the project whose seeds add one ``payg`` account and contract
-   per benchmark account;
+   file or Spark warehouse directory, from a temporary copy of the project whose seeds add one
+   ``payg`` account and contract per benchmark account;
 4. adds one more day of files and runs ``dbt build`` again (no ``--full-refresh``): the daily
    incremental run;
 
@@ -30,14 +31,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Self
 
 import duckdb
 
+from bench.floor import TARGETS, sql_literal
+from bench.floor_spark import spark_settings
 from bench.generate import (
     DEFAULT_SEED,
     DEFAULT_START,
@@ -78,6 +83,15 @@ SKIP_SUFFIXES = (".duckdb", ".duckdb.wal", ".egg-info", ".log")
 
 FULL_BUILD_ARGS = ["--exclude", "resource_type:unit_test", "resource_type:test"]
 RSS_LINE = re.compile(r"Maximum resident set size \(kbytes\):\s*(\d+)")
+PROC = Path("/proc")
+# How often the resident memory of a step's process tree is sampled (Spark steps).
+SAMPLE_SECONDS = 0.1
+
+# What the runner reads back after a Meterline step: (schema, table, aggregate).
+SUMMARY_QUERIES = {
+    "usage_event_count": ("marts", "fct_usage_daily", "sum(event_count)"),
+    "invoice_count": ("marts", "fct_invoices", "count(*)"),
+}
 
 
 @dataclass
@@ -114,6 +128,65 @@ def maxrss_mb(ru_maxrss: int) -> float:
     return ru_maxrss / (1024 * 1024) if sys.platform == "darwin" else ru_maxrss / 1024
 
 
+def process_tree(root: int) -> list[int]:
+    """``root`` and every live process below it, from the parent ids in ``/proc/<pid>/stat``."""
+    children: dict[int, list[int]] = {}
+    for stat in PROC.glob("[0-9]*/stat"):
+        try:
+            # The parent id follows the state, after the command name in parentheses.
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    tree, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        tree.append(pid)
+        pending.extend(children.get(pid, []))
+    return tree
+
+
+def tree_rss_mb(root: int) -> float:
+    """The summed resident memory of ``root`` and its descendants now, in MB."""
+    pages = 0
+    for pid in process_tree(root):
+        try:
+            pages += int((PROC / str(pid) / "statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+
+
+class TreeSampler:
+    """Samples ``tree_rss_mb`` of one process every SAMPLE_SECONDS in a thread; keeps the peak.
+
+    For steps whose memory sits in processes that the child does not wait for (PySpark's JVM),
+    which its rusage therefore never includes. Linux only: elsewhere the peak stays None.
+    """
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.peak: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            rss = tree_rss_mb(self.root)
+            self.peak = max(self.peak or 0.0, rss)
+            self._stop.wait(SAMPLE_SECONDS)
+
+    def __enter__(self) -> Self:
+        if PROC.is_dir():
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+
 def measure(
     cmd: list[str],
     *,
@@ -121,11 +194,15 @@ def measure(
     cwd: Path,
     log: Path,
     use_time: str | None,
+    sample_tree: bool = False,
 ) -> tuple[float, float | None, int]:
     """Run ``cmd`` as its own child; return (wall seconds, peak RSS MB, exit code).
 
     The peak RSS is that of this one child process tree: GNU ``time -v`` when present, else
     the rusage that ``wait4`` returns for exactly this child (same number ``time`` reports).
+    Both cover only the descendants that were waited for, and each process on its own; with
+    ``sample_tree`` the peak is the larger of that and the highest sampled sum of the tree's
+    resident memory (TreeSampler), which includes a JVM that PySpark starts and never waits for.
     """
     log.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("r", suffix=".time", delete=False) as handle:
@@ -135,7 +212,9 @@ def measure(
         with log.open("w") as out:
             started = time.monotonic()
             proc = subprocess.Popen(full_cmd, env=env, cwd=cwd, stdout=out, stderr=out)
-            _, status, usage = os.wait4(proc.pid, 0)
+            sampler = TreeSampler(proc.pid)
+            with sampler if sample_tree else contextlib.nullcontext():
+                _, status, usage = os.wait4(proc.pid, 0)
             seconds = time.monotonic() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         peak: float | None = None
@@ -144,7 +223,7 @@ def measure(
             peak = int(found.group(1)) / 1024 if found else None
         if peak is None:
             peak = maxrss_mb(usage.ru_maxrss)
-        return seconds, peak, proc.returncode
+        return seconds, max(peak, sampler.peak or 0.0), proc.returncode
     finally:
         time_file.unlink(missing_ok=True)
 
@@ -276,6 +355,16 @@ def dbt_build_cmd(project: Path, work: Path, *, full: bool) -> list[str]:
     ]
 
 
+def _read_back(con: duckdb.DuckDBPyConnection, relation: Callable[[str, str], str]) -> dict[str, int]:
+    """SUMMARY_QUERIES answered on ``con``; ``relation(schema, table)`` is what to read from."""
+    found: dict[str, int] = {}
+    for name, (schema, table, aggregate) in SUMMARY_QUERIES.items():
+        with contextlib.suppress(duckdb.Error):
+            query = f"select {aggregate} from {relation(schema, table)}"
+            found[name] = int(con.execute(query).fetchall()[0][0] or 0)
+    return found
+
+
 def meterline_summary(database: Path) -> dict[str, object]:
     """What the build produced: relations per schema and, when the marts exist, event totals."""
     summary: dict[str, object] = {}
@@ -287,13 +376,32 @@ def meterline_summary(database: Path) -> dict[str, object]:
             "select table_schema, count(*) from information_schema.tables group by 1 order by 1"
         ).fetchall()
         summary["relations"] = {schema: count for schema, count in rows}
-        queries = {
-            "usage_event_count": "select sum(event_count) from marts.fct_usage_daily",
-            "invoice_count": "select count(*) from marts.fct_invoices",
-        }
-        for name, query in queries.items():
-            with contextlib.suppress(duckdb.Error):
-                summary[name] = int(con.execute(query).fetchall()[0][0] or 0)
+        summary.update(_read_back(con, lambda schema, table: f"{schema}.{table}"))
+    finally:
+        con.close()
+    return summary
+
+
+def spark_table_files(warehouse: Path, schema: str, table: str) -> str:
+    """A DuckDB ``read_parquet`` of a Spark table's files (``<schema>.db/<table>/``), reading
+    the ``column=value`` folders of a partitioned table as that column."""
+    glob = (warehouse / f"{schema}.db" / table).as_posix() + "/**/*.parquet"
+    return f"read_parquet({sql_literal(glob)}, hive_partitioning = true)"
+
+
+def spark_summary(warehouse: Path) -> dict[str, object]:
+    """What a Spark build produced: tables per schema (views have no folder in the warehouse)
+    and, when the marts exist, event totals read by DuckDB from the tables' Parquet files."""
+    summary: dict[str, object] = {}
+    if not warehouse.is_dir():
+        return summary
+    summary["tables"] = {
+        schema.name.removesuffix(".db"): sum(1 for table in schema.iterdir() if table.is_dir())
+        for schema in sorted(warehouse.glob("*.db"))
+    }
+    con = duckdb.connect()
+    try:
+        summary.update(_read_back(con, lambda s, t: spark_table_files(warehouse, s, t)))
     finally:
         con.close()
     return summary
@@ -343,11 +451,14 @@ def resolve_spec(args: argparse.Namespace) -> tuple[str, Spec, str | None]:
     return label, Spec(events, days, accounts, args.seed, args.start), memory_limit
 
 
-def run_env(work: Path, database: Path, threads: int, memory_limit: str | None) -> dict[str, str]:
+def run_env(
+    work: Path, database: Path, threads: int, memory_limit: str | None, target: str = "duckdb"
+) -> dict[str, str]:
+    """The steps' environment: the dbt profile's variables pointed into the work directory."""
     env = dict(os.environ)
     env.update(
         {
-            "METERLINE_TARGET": "duckdb",
+            "METERLINE_TARGET": target,
             "METERLINE_DUCKDB_PATH": str(database),
             "METERLINE_DUCKDB_THREADS": str(threads),
             "METERLINE_DUCKDB_TEMP_DIR": str(work / "duckdb_tmp"),
@@ -359,6 +470,11 @@ def run_env(work: Path, database: Path, threads: int, memory_limit: str | None) 
     env.setdefault("METERLINE_BI_COPY", "false")
     if memory_limit:
         env["METERLINE_DUCKDB_MEMORY_LIMIT"] = memory_limit
+    if target == "spark":
+        # Warehouse and metastore of the dbt builds (profiles.yml.example); the other Spark
+        # settings (METERLINE_SPARK_CORES, ...) are the profile's, from the environment.
+        env["METERLINE_SPARK_DIR"] = str(work / "spark")
+        env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     return env
 
 
@@ -393,6 +509,10 @@ def _tail(path: Path, lines: int = 40) -> str:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--size", choices=sorted(SIZES))
+    parser.add_argument(
+        "--target", choices=TARGETS, default="duckdb",
+        help="engine of the floor and of the dbt builds (spark: the profile's `spark` output)",
+    )
     parser.add_argument("--events", type=int, help="distinct events (overrides --size)")
     parser.add_argument("--days", type=int)
     parser.add_argument("--accounts", type=int)
@@ -425,6 +545,7 @@ class Bench:
     work: Path
     env: dict[str, str]
     use_time: str | None
+    target: str = "duckdb"
     results: list[StepResult] = field(default_factory=list)
 
     @property
@@ -439,6 +560,11 @@ class Bench:
     def run_results(self) -> Path:
         return self.work / "target" / "run_results.json"
 
+    @property
+    def spark_warehouse(self) -> Path:
+        """Where the Spark builds' tables go (METERLINE_SPARK_DIR of run_env)."""
+        return self.work / "spark" / "spark-warehouse"
+
     def step(
         self, name: str, cmd: list[str], events: int, cwd: Path,
         env: dict[str, str] | None = None,
@@ -446,7 +572,8 @@ class Bench:
         print(f"running {name} ...", flush=True)
         log = self.work / "step_logs" / f"{name.replace(' ', '_')}.log"
         seconds, peak, code = measure(
-            cmd, env=env or self.env, cwd=cwd, log=log, use_time=self.use_time
+            cmd, env=env or self.env, cwd=cwd, log=log, use_time=self.use_time,
+            sample_tree=self.target == "spark",
         )
         result = StepResult(name, seconds, peak, events, code, str(log))
         self.results.append(result)
@@ -455,9 +582,10 @@ class Bench:
         return result
 
     def floor(self) -> StepResult:
+        out = self.work / ("floor_spark" if self.target == "spark" else "floor.duckdb")
         cmd = [
-            sys.executable, "-m", "bench.floor",
-            "--landing", str(self.landing), "--database", str(self.work / "floor.duckdb"),
+            sys.executable, "-m", "bench.floor", "--target", self.target,
+            "--landing", str(self.landing), "--out", str(out),
         ]
         result = self.step("floor", cmd, base_rows(self.spec), PROJECT_ROOT)
         if result.returncode == 0:
@@ -475,10 +603,11 @@ class Bench:
             "METERLINE_AS_OF": as_of.isoformat(),
         }
         result = self.step(name, cmd, events, self.project, env=env)
-        result.details = {
-            **dbt_run_summary(self.run_results),
-            **meterline_summary(self.work / "meterline.duckdb"),
-        }
+        built = (
+            spark_summary(self.spark_warehouse) if self.target == "spark"
+            else meterline_summary(self.work / "meterline.duckdb")
+        )
+        result.details = {**dbt_run_summary(self.run_results), **built}
         return result
 
     def run(self, append_dir: Path) -> str | None:
@@ -521,6 +650,8 @@ def build_record(
             "duckdb": duckdb.__version__,
             "dbt-core": _version("dbt-core"),
             "dbt-duckdb": _version("dbt-duckdb"),
+            "dbt-spark": _version("dbt-spark"),
+            "pyspark": _version("pyspark"),
         },
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -537,10 +668,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"data set: {spec.key} ({base_rows(spec):,} rows, then {append_rows(spec):,} more)")
     base_dir, append_dir, generated_in = ensure_dataset(spec, data_dir, args.threads)
-    bench = Bench(
-        spec, work, run_env(work, work / "meterline.duckdb", args.threads, memory_limit),
-        gnu_time(),
-    )
+    env = run_env(work, work / "meterline.duckdb", args.threads, memory_limit, args.target)
+    bench = Bench(spec, work, env, gnu_time(), args.target)
     link_files(base_dir, bench.landing)
     prepare_project(spec, bench.project)
     line = bench.run(append_dir)
@@ -552,9 +681,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generated the landing files in {generated_in:.1f}s")
     print(format_table(bench.results))
     settings: dict[str, object] = {
-        "duckdb_threads": args.threads,
-        "duckdb_memory_limit": memory_limit or "profile default",
-        "peak_rss_source": "GNU time -v" if bench.use_time else "wait4 rusage",
+        "target": args.target,
+        **engine_settings(args.target, args.threads, memory_limit, env),
+        "peak_rss_source": peak_rss_source(args.target, bench.use_time),
         "full_build": "dbt build --full-refresh " + " ".join(FULL_BUILD_ARGS),
         "incremental_build": "dbt build " + " ".join(FULL_BUILD_ARGS),
         "as_of_full": spec.day(spec.days).isoformat(),
@@ -576,6 +705,24 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(line)
     return 0
+
+
+def engine_settings(
+    target: str, threads: int, memory_limit: str | None, env: dict[str, str]
+) -> dict[str, object]:
+    """The engine settings the steps ran with, for the JSON record."""
+    if target == "spark":
+        conf = spark_settings(Path(env["METERLINE_SPARK_DIR"]), env)
+        return {
+            key: conf[key]
+            for key in ("spark.master", "spark.driver.memory", "spark.sql.shuffle.partitions")
+        }
+    return {"duckdb_threads": threads, "duckdb_memory_limit": memory_limit or "profile default"}
+
+
+def peak_rss_source(target: str, use_time: str | None) -> str:
+    source = "GNU time -v" if use_time else "wait4 rusage"
+    return f"{source} and sampled process tree RSS" if target == "spark" else source
 
 
 def _version(package: str) -> str | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -15,7 +17,8 @@ import pytest
 
 from bench import generate as gen
 from bench import run as bench_run
-from bench.floor import run_floor
+from bench.floor import FLOOR_TABLES, run_floor
+from bench.floor_spark import spark_settings
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = gen.Spec(events=5_000, days=4, accounts=30, seed=7, start="2026-06-01")
@@ -154,7 +157,7 @@ def test_generate_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "303 rows" in capsys.readouterr().out
 
 
-def _write_landing(path: Path, rows: list[dict[str, str]]) -> None:
+def _write_landing(path: Path, rows: list[dict[str, str | None]]) -> None:
     con = duckdb.connect()
     try:
         con.execute(
@@ -304,3 +307,203 @@ def test_sizes_and_memory_limit() -> None:
     assert env["METERLINE_DUCKDB_MEMORY_LIMIT"] == "4GB"
     assert env["METERLINE_DUCKDB_PATH"] == "/w/db.duckdb"
     assert env["METERLINE_DUCKDB_THREADS"] == "2"
+
+
+def test_target_argument_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert bench_run.parse_args(["--size", "small"]).target == "duckdb"
+    assert bench_run.parse_args(["--size", "small", "--target", "spark"]).target == "spark"
+    with pytest.raises(SystemExit):
+        bench_run.parse_args(["--size", "small", "--target", "postgres"])
+    monkeypatch.delenv("METERLINE_SPARK_DIR", raising=False)
+    duck = bench_run.run_env(Path("/w"), Path("/w/db.duckdb"), 2, None)
+    assert duck["METERLINE_TARGET"] == "duckdb" and "METERLINE_SPARK_DIR" not in duck
+    spark = bench_run.run_env(Path("/w"), Path("/w/db.duckdb"), 2, None, "spark")
+    assert spark["METERLINE_TARGET"] == "spark"
+    assert spark["METERLINE_SPARK_DIR"] == str(Path("/w/spark"))
+    bench = bench_run.Bench(SPEC, Path("/w"), spark, None, "spark")
+    assert bench.spark_warehouse == Path("/w/spark/spark-warehouse")
+    assert bench_run.peak_rss_source("spark", None) == "wait4 rusage and sampled process tree RSS"
+    assert bench_run.peak_rss_source("duckdb", "/usr/bin/time") == "GNU time -v"
+
+
+def test_spark_settings_are_the_profiles(tmp_path: Path) -> None:
+    env = {
+        "METERLINE_SPARK_CORES": "3",
+        "METERLINE_SPARK_DRIVER_MEMORY": "3g",
+        "METERLINE_SPARK_SHUFFLE_PARTITIONS": "5",
+        "METERLINE_SPARK_DIR": "/elsewhere",
+    }
+    settings = spark_settings(tmp_path, env)
+    assert settings["spark.master"] == "local[3]"
+    assert settings["spark.driver.memory"] == "3g"
+    assert settings["spark.sql.shuffle.partitions"] == "5"
+    assert settings["spark.sql.session.timeZone"] == "UTC"
+    assert settings["spark.sql.ansi.enabled"] == "false"
+    # The floor's own directory, never the profile's METERLINE_SPARK_DIR.
+    assert settings["spark.sql.warehouse.dir"] == f"{tmp_path}/spark-warehouse"
+    assert "{{" not in json.dumps(settings)
+    defaults = spark_settings(tmp_path, {})
+    assert defaults["spark.master"] == "local[2]"
+    assert defaults["spark.sql.shuffle.partitions"] == "2"
+
+
+def test_spark_summary_reads_table_files(tmp_path: Path) -> None:
+    """Event totals of a Spark build, read from Parquet: partition folders and plain tables."""
+    marts = tmp_path / "marts.db"
+    con = duckdb.connect()
+    try:
+        for day, count in (("2026-06-01", 5), ("2026-06-02", 7)):
+            folder = marts / "fct_usage_daily" / f"usage_date={day}"
+            folder.mkdir(parents=True)
+            con.execute(
+                f"copy (select {count} as event_count union all select 1)"
+                f" to '{folder}/part-00000.snappy.parquet' (format parquet)"
+            )
+        (marts / "fct_usage_daily" / "_SUCCESS").write_text("")
+        (marts / "fct_invoices").mkdir()
+        con.execute(
+            f"copy (select range as invoice_id from range(3))"
+            f" to '{marts}/fct_invoices/part-00000.snappy.parquet' (format parquet)"
+        )
+        (tmp_path / "staging.db").mkdir()
+        partitions = con.execute(
+            "select count(distinct usage_date) from "
+            + bench_run.spark_table_files(tmp_path, "marts", "fct_usage_daily")
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    assert partitions == 2
+    assert bench_run.spark_summary(tmp_path) == {
+        "tables": {"marts": 2, "staging": 0},
+        "usage_event_count": 14,
+        "invoice_count": 3,
+    }
+    assert bench_run.spark_summary(tmp_path / "missing") == {}
+
+
+# A child that starts a grandchild holding about 300 MB, waits until it holds it, then ends
+# without waiting for it (as PySpark leaves its JVM): the child's rusage never includes it.
+ORPHANING = """
+import subprocess, sys, time
+hold = ("b = bytearray(300 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]);"
+        " print('ready', flush=True); import time; time.sleep(60)")
+grandchild = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True)
+grandchild.stdout.readline()
+time.sleep(1)
+grandchild.kill()
+"""
+MEASURE_TREE = """
+import json, sys
+from pathlib import Path
+from bench import run
+work = Path(sys.argv[1])
+out = {}
+for sample_tree in (False, True):
+    _, peak, code = run.measure([sys.executable, "-c", sys.argv[2]], env={}, cwd=work,
+                                log=work / "m.log", use_time=None, sample_tree=sample_tree)
+    out[str(sample_tree)] = [peak, code]
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="samples /proc (Linux)")
+def test_measure_samples_descendants_not_waited_for(tmp_path: Path) -> None:
+    measured = subprocess.run(
+        [sys.executable, "-c", MEASURE_TREE, str(tmp_path), ORPHANING],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )
+    result = json.loads(measured.stdout)
+    rusage_peak, code = result["False"]
+    sampled_peak, sampled_code = result["True"]
+    assert code == sampled_code == 0
+    assert rusage_peak < 150, "the rusage peak included a process that was not waited for"
+    assert 300 <= sampled_peak <= 600, sampled_peak
+
+
+def test_floor_cli_takes_a_target(tmp_path: Path, base_dir: Path) -> None:
+    from bench import floor
+
+    with pytest.raises(SystemExit):
+        floor.main(["--target", "postgres", "--landing", str(base_dir), "--out", "x"])
+    assert floor.main(["--landing", str(base_dir), "--out", str(tmp_path / "f.duckdb")]) == 0
+
+
+def _floor_tables(
+    con: duckdb.DuckDBPyConnection, source: Callable[[str], str]
+) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        table: con.execute(f"select * from {source(table)} order by all").fetchall()
+        for table in FLOOR_TABLES
+    }
+
+
+@pytest.mark.skipif(
+    os.environ.get("METERLINE_TEST_SPARK") != "1",
+    reason="the Spark floor runs with METERLINE_TEST_SPARK=1 (make test)",
+)
+def test_spark_floor_gives_the_duckdb_floors_bill(base_dir: Path, tmp_path: Path) -> None:
+    """One Spark floor run on the generated files plus hand-made copies that conflict."""
+    landing = tmp_path / "landing"
+    bench_run.link_files(base_dir, landing)
+    (landing / "extra").mkdir()
+    api = {"source": "gw", "type": "api_request", "props": '{"endpoint":"/x"}'}
+    llm = {"source": "llm", "type": "llm_completion"}
+    _write_landing(
+        landing / "extra" / "day1.parquet",
+        [
+            {**api, "id": "c1", "at": "2026-06-30T23:30:00Z"},
+            {**api, "id": "c2", "at": "2026-06-02T00:00:00Z"},
+            # A later row of the same key: the first row is the one counted.
+            {**api, "id": "c2", "at": "2026-07-02T00:00:00Z"},
+            {**llm, "id": "c3", "at": "2026-06-03T00:00:00Z", "props": '{"tokens":"12.5"}'},
+            {**api, "source": None, "id": "c4", "at": "2026-06-04T00:00:00Z"},
+            {"source": "auth", "type": "user_login", "id": "c5", "at": "2026-06-05T00:00:00Z",
+             "props": '{"user_id":"u1"}'},
+            {"source": "auth", "type": "user_login", "id": "c6", "at": "2026-06-06T00:00:00Z",
+             "props": '{"user_id":"u1"}'},
+            {"source": "disk", "type": "storage_snapshot", "id": "c7",
+             "at": "2026-06-07T00:00:00Z", "props": '{"gb":3.250}'},
+        ],
+    )
+    _write_landing(
+        landing / "extra" / "day2.parquet",
+        [
+            # Copies in a later file, in another month: not counted.
+            {**api, "id": "c1", "at": "2026-07-01T00:00:00Z"},
+            {**llm, "id": "c3", "at": "2026-07-03T00:00:00Z", "props": '{"tokens":1000}'},
+            # No source is the source 'default'.
+            {**api, "source": "default", "id": "c4", "at": "2026-07-04T00:00:00Z"},
+        ],
+    )
+    duck_counts = run_floor(landing, tmp_path / "floor.duckdb")
+    env = {**os.environ, "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.floor", "--target", "spark",
+         "--landing", str(landing), "--out", str(tmp_path / "spark")],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == duck_counts
+    assert duck_counts["accepted_events"] == 5_000 + 7
+
+    warehouse = tmp_path / "spark" / "spark-warehouse"
+    con = duckdb.connect(str(tmp_path / "floor.duckdb"), read_only=True)
+    try:
+        duck = _floor_tables(con, lambda table: table)
+        spark = _floor_tables(
+            con, lambda table: f"read_parquet('{warehouse}/{table}/*.parquet')"
+        )
+    finally:
+        con.close()
+    assert all(duck[table] for table in FLOOR_TABLES)
+    assert spark == duck
+    hand_made = [
+        (row[1], str(row[2]), row[3], str(row[4]))
+        for row in spark["floor_usage_monthly"] if row[0] == "a1"
+    ]
+    assert hand_made == [
+        ("active_users", "2026-06-01", 2, "1.000000000"),
+        ("api_requests", "2026-06-01", 3, "3.000000000"),
+        ("llm_tokens", "2026-06-01", 1, "12.500000000"),
+        ("storage_gb", "2026-06-01", 1, "3.250000000"),
+    ]
