@@ -127,7 +127,7 @@
             {%- do candidates.append(file) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set checks = meterline.spark_file_checksums(candidates, candidates | length == listed | length) -%}
+    {%- set checks = meterline.spark_file_checksums(candidates, loaded_files | length == 0) -%}
     {%- set files = [] -%}
     {%- for file in candidates -%}
         {%- set check = checks.get(file.path, {}) -%}
@@ -162,9 +162,9 @@
     path -> {checksum, prefix_checksum, at_line_break} of `files` (from spark__list_landing_files,
     each with `before`: its loaded_landing_files entry or none). checksum: sha256 of the file's
     bytes; for a file loaded before, prefix_checksum is that of its first `before.size` bytes and
-    at_line_break whether the last of them or the next byte is a line break. `every_file`: the
-    files are all those listed (a first build), read in one scan of the listing; else file by
-    file. Files over 2 GiB (beyond Spark's binaryFile reader) get no checksum.
+    at_line_break whether the last of them or the next byte is a line break. `every_file`: no
+    file was loaded before (a first build): every listed file, in one scan of the listing; else
+    file by file. Files over 2 GiB (beyond Spark's binaryFile reader) get no checksum.
 #}
 {% macro spark_file_checksums(files, every_file=false) -%}
     {%- set checks = {} -%}

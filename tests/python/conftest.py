@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +215,33 @@ def without_run_times(sql: str, connection: duckdb.DuckDBPyConnection) -> str:
     return f"select * exclude ({', '.join(dropped)}) from ({sql})" if dropped else sql
 
 
+
+
+def _comparable(value: Any) -> Any:
+    # Exact decimals compare by value (Decimal('1.50') == Decimal('1.5')), never as floats.
+    if isinstance(value, float):
+        raise TypeError(f"binary floating point value {value!r} in a compared table")
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, Decimal):
+        with localcontext() as exact:
+            exact.prec = 80  # normalize() rounds to the context's precision (28 by default)
+            return value.normalize() if value != 0 else Decimal(0)
+    return value
+
+
+def _comparable_sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple((value is None, str(type(value)), value if value is not None else 0)
+                 for value in row)
+
+
+def comparable_rows(connection: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
+    """(column names, sorted rows) of `sql`, comparable across engines: decimals by value,
+    timestamps as UTC wall time (a table written by Spark and one by DuckDB give equal rows)."""
+    relation = connection.sql(sql)
+    columns = [name.lower() for name in relation.columns]
+    rows = [tuple(_comparable(value) for value in row) for row in relation.fetchall()]
+    return columns, sorted(rows, key=_comparable_sort_key)
 
 # Tests that run dbt on Spark too (dbt-spark session, local PySpark, Java 17): `make test` sets
 # METERLINE_TEST_SPARK=1.

@@ -20,14 +20,13 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-from conftest import without_run_times
+from conftest import comparable_rows, without_run_times
 
 REPO = Path(__file__).resolve().parents[2]
 DBT = REPO / ".venv" / "bin" / "dbt"
@@ -301,40 +300,15 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
     )
 
 
-def _normalize(value: Any) -> Any:
-    # Exact decimals compare by value (Decimal('1.50') == Decimal('1.5')), never as floats.
-    if isinstance(value, float):
-        raise TypeError(f"binary floating point value {value!r} in a compared table")
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    if isinstance(value, Decimal):
-        with localcontext() as exact:
-            exact.prec = 80  # normalize() rounds to the context's precision (28 by default)
-            return value.normalize() if value != 0 else Decimal(0)
-    return value
-
-
-def _sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple((value is None, str(type(value)), value if value is not None else 0)
-                 for value in row)
-
-
-def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
-    relation = connection.sql(sql)
-    columns = [name.lower() for name in relation.columns]
-    rows = [tuple(_normalize(value) for value in row) for row in relation.fetchall()]
-    return columns, sorted(rows, key=_sort_key)
-
-
 def _read_both(builds: Builds, schema: str, table: str) -> tuple[tuple, tuple]:
     spark_files = builds.spark_warehouse / f"{schema}.db" / table
     assert spark_files.is_dir(), f"Spark table {schema}.{table} was not built"
     with duckdb.connect(str(builds.duckdb_path), read_only=True) as duck:
         duck_sql = f"select * from {schema}.{table}"
-        duck_result = _rows(duck, without_run_times(duck_sql, duck))
+        duck_result = comparable_rows(duck, without_run_times(duck_sql, duck))
     with duckdb.connect() as reader:
         spark_sql = f"select * from read_parquet('{spark_files}/*.parquet')"
-        spark_result = _rows(reader, without_run_times(spark_sql, reader))
+        spark_result = comparable_rows(reader, without_run_times(spark_sql, reader))
     return duck_result, spark_result
 
 
