@@ -9,6 +9,7 @@ materializations: orchestration/assets/dbt_metadata.py.
 """
 
 
+import fcntl
 import os
 import re
 import shutil
@@ -91,10 +92,21 @@ def manifest_is_stale() -> bool:
     return False
 
 
+def ensure_manifest() -> None:
+    """Parse when the manifest is missing or stale, one process at a time: processes that load
+    the definitions at once (test workers, code locations) wait for the one parsing and then
+    find the manifest fresh, instead of reading it half-written."""
+    target = dbt_project.manifest_path.parent
+    target.mkdir(parents=True, exist_ok=True)
+    with open(target / "manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if manifest_is_stale():
+            parse_manifest()
+
+
 # Under `dagster dev` the manifest is re-parsed at load; elsewhere when missing or stale.
 dbt_project.prepare_if_dev()
-if manifest_is_stale():
-    parse_manifest()
+ensure_manifest()
 
 
 class DbtBuildConfig(Config):
