@@ -34,7 +34,7 @@ help:
 	@echo "make docs   - generate dbt docs (finance overview, every mart and column) and serve them on http://127.0.0.1:$(DOCS_PORT)"
 	@echo "make test   - set up and run every test (what CI runs)"
 	@echo "make clean  - remove build output and the local warehouse"
-	@echo "make test-spark - build the fixture scenario on DuckDB and on Spark, compare (Java 17)"
+	@echo "make test-spark - the fixture on DuckDB and on Spark compared, then incremental runs on Spark (Java 17, ~15 min)"
 	@echo "make dagster - start the Dagster UI on http://127.0.0.1:$(DAGSTER_PORT) (schedule and sensor stopped unless METERLINE_AUTOMATION=on)"
 	@echo "make statements - usage statements (HTML and PDF per invoice) of the warehouse into exports/statements/"
 	@echo "make screenshots - Dagster UI screenshots for the README (needs chromium and make demo)"
@@ -159,10 +159,15 @@ screenshots: setup
 		--landing-dir $(DEMO_LANDING)
 
 # The same project on Apache Spark (dbt-spark session, local PySpark; needs Java 17): builds the
-# fixture scenario on DuckDB and on Spark and compares every contract mart and audit table.
+# fixture scenario on DuckDB and on Spark and compares every contract mart and audit table, then
+# the incremental runs on Spark (daily runs against a full refresh, grown and changed files):
+# about 15 minutes, so not part of `make test`.
 .PHONY: test-spark
 test-spark: setup-spark
 	METERLINE_TEST_SPARK=1 $(BIN)/pytest tests/python/test_spark_parity.py
+	METERLINE_TEST_SPARK=incremental $(BIN)/pytest -n 2 \
+		tests/python/test_incremental_equivalence.py::test_spark_incremental_runs_equal_full_refresh \
+		"tests/python/test_landing_hardening.py::test_growing_and_changed_files_never_stop_a_run[spark]"
 
 # The semantic layer (MetricFlow, models/marts/_marts__semantic_models.yml) after a build: by
 # default revenue by plan and month per currency, read from the BI copy. Another question:
