@@ -34,7 +34,7 @@ help:
 	@echo "make docs   - generate dbt docs (finance overview, every mart and column) and serve them on http://127.0.0.1:$(DOCS_PORT)"
 	@echo "make test   - set up and run every test (what CI runs)"
 	@echo "make clean  - remove build output and the local warehouse"
-	@echo "make test-spark - the fixture on DuckDB and on Spark compared, then incremental runs on Spark (Java 17, ~15 min)"
+	@echo "make test-spark - the fixture on DuckDB and on Spark compared, then incremental runs and the bench floor on Spark (Java 17, ~15 min)"
 	@echo "make dagster - start the Dagster UI on http://127.0.0.1:$(DAGSTER_PORT) (schedule and sensor stopped unless METERLINE_AUTOMATION=on)"
 	@echo "make statements - usage statements (HTML and PDF per invoice) of the warehouse into exports/statements/"
 	@echo "make screenshots - Dagster UI screenshots for the README (needs chromium and make demo)"
@@ -167,7 +167,8 @@ test-spark: setup-spark
 	METERLINE_TEST_SPARK=1 $(BIN)/pytest tests/python/test_spark_parity.py
 	METERLINE_TEST_SPARK=incremental $(BIN)/pytest -n 2 \
 		tests/python/test_incremental_equivalence.py::test_spark_incremental_runs_equal_full_refresh \
-		"tests/python/test_landing_hardening.py::test_growing_and_changed_files_never_stop_a_run[spark]"
+		"tests/python/test_landing_hardening.py::test_growing_and_changed_files_never_stop_a_run[spark]" \
+		tests/python/test_bench.py::test_spark_floor_gives_the_duckdb_floors_bill
 
 # The semantic layer (MetricFlow, models/marts/_marts__semantic_models.yml) after a build: by
 # default revenue by plan and month per currency, read from the BI copy. Another question:

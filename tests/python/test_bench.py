@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import spark_only
 
 from bench import generate as gen
 from bench import run as bench_run
@@ -437,10 +438,7 @@ def _floor_tables(
     }
 
 
-@pytest.mark.skipif(
-    os.environ.get("METERLINE_TEST_SPARK") != "1",
-    reason="the Spark floor runs with METERLINE_TEST_SPARK=1 (make test)",
-)
+@spark_only
 def test_spark_floor_gives_the_duckdb_floors_bill(base_dir: Path, tmp_path: Path) -> None:
     """One Spark floor run on the generated files plus hand-made copies that conflict."""
     landing = tmp_path / "landing"
