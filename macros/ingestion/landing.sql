@@ -33,9 +33,12 @@
     DECISIONLOG: "One bad file never stops billing", "Landed files that grow or change".
 #}
 
-{# A SQL string literal for a Python string. #}
+{#
+    A SQL string literal for a Python string, escaped by the adapter's escape_single_quotes
+    (quotes doubled; on Spark, where a backslash escapes, backslashes too: macros/spark/literals.sql).
+#}
 {% macro sql_string_literal(value) -%}
-    '{{ value | string | replace("'", "''") }}'
+    '{{ dbt.escape_single_quotes(value | string) }}'
 {%- endmacro %}
 
 {#
@@ -211,6 +214,21 @@
     {{ exceptions.raise_compiler_error("read_landing_file: unsupported adapter '" ~ adapter.type() ~ "'.") }}
 {%- endmacro %}
 
+{#
+    The one changed_file row of a file whose loaded bytes changed (any engine): numbered after
+    the file's rows already loaded, with its checksum and what changed (file.problem).
+#}
+{% macro changed_file_record(file, checksum) -%}
+        select
+            {{ meterline.sql_string_literal(file.file_name) }} as file_name,
+            cast({{ meterline.sql_string_literal(file.landed_at) }} as timestamp) as file_landed_at,
+            cast({{ file.get('size') or 0 }} as bigint) as file_size,
+            cast({{ file.first_line }} as bigint) as line_number,
+            cast(null as {{ dbt.type_string() }}) as raw_record,
+            {{ meterline.typed_landing_nulls() }},
+            {{ meterline.landing_read_columns(checksum, "'changed_file'", meterline.sql_string_literal(file.problem)) }}
+{%- endmacro %}
+
 {% macro duckdb__read_landing_file(file) -%}
     {%- set path = meterline.sql_string_literal(file.path) -%}
     {%- set reader_path = meterline.sql_string_literal(meterline.duckdb_literal_path(file.path)) -%}
@@ -219,14 +237,7 @@
     {%- set file_size = 'cast(' ~ (file.get('size') or 0) ~ ' as bigint)' -%}
     {%- set checksum = meterline.sql_string_literal(file.checksum) if file.get('checksum') else 'null' -%}
     {%- if file.mode == 'changed' -%}
-        select
-            {{ file_name }} as file_name,
-            {{ landed_at }} as file_landed_at,
-            {{ file_size }} as file_size,
-            cast({{ file.first_line }} as bigint) as line_number,
-            cast(null as varchar) as raw_record,
-            {{ meterline.typed_landing_nulls() }},
-            {{ meterline.landing_read_columns(checksum, "'changed_file'", meterline.sql_string_literal(file.problem)) }}
+        {{ meterline.changed_file_record(file, checksum) }}
     {%- elif file.mode == 'lines' -%}
         select
             {{ file_name }} as file_name,

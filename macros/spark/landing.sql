@@ -36,10 +36,6 @@
     `{{ path | string | replace('`', '``') }}`
 {%- endmacro %}
 
-{% macro spark__sql_string_literal(value) -%}
-    '{{ (value | string).replace('\\', '\\\\').replace("'", "\\'") }}'
-{%- endmacro %}
-
 {% macro spark__list_landing_files(landing_dir) -%}
     {%- set files = [] -%}
     {%- if execute -%}
@@ -47,9 +43,9 @@
         {%- set root = root[2:] if root.startswith('./') else root -%}
         {%- do run_query(
             "create or replace temporary view meterline_landing_listing using binaryFile options ("
-            ~ "path " ~ meterline.spark__sql_string_literal(root)
+            ~ "path " ~ meterline.sql_string_literal(root)
             ~ ", recursiveFileLookup 'true'"
-            ~ ", pathGlobFilter " ~ meterline.spark__sql_string_literal(meterline.spark_landing_glob())
+            ~ ", pathGlobFilter " ~ meterline.sql_string_literal(meterline.spark_landing_glob())
             ~ ")"
         ) -%}
         {%- set listed = run_query(
@@ -186,7 +182,7 @@
                     {%- set at_break = "false" -%}
                 {%- endif -%}
                 {%- do parts.append(
-                    "select " ~ meterline.spark__sql_string_literal(file.path) ~ ", sha2(content, 256), "
+                    "select " ~ meterline.sql_string_literal(file.path) ~ ", sha2(content, 256), "
                     ~ prefix ~ ", " ~ at_break ~ " from binaryFile." ~ meterline.spark_quoted_path(file.path)
                 ) -%}
             {%- endfor -%}
@@ -207,19 +203,12 @@
     file's rows, or the one changed_file row.
 #}
 {% macro spark__read_landing_file(file) -%}
-    {%- set file_name = meterline.spark__sql_string_literal(file.file_name) -%}
-    {%- set landed_at = 'cast(' ~ meterline.spark__sql_string_literal(file.landed_at) ~ ' as timestamp)' -%}
+    {%- set file_name = meterline.sql_string_literal(file.file_name) -%}
+    {%- set landed_at = 'cast(' ~ meterline.sql_string_literal(file.landed_at) ~ ' as timestamp)' -%}
     {%- set file_size = 'cast(' ~ (file.get('size') or 0) ~ ' as bigint)' -%}
-    {%- set checksum = meterline.spark__sql_string_literal(file.checksum) if file.get('checksum') else 'null' -%}
+    {%- set checksum = meterline.sql_string_literal(file.checksum) if file.get('checksum') else 'null' -%}
     {%- if file.mode == 'changed' -%}
-        select
-            {{ file_name }} as file_name,
-            {{ landed_at }} as file_landed_at,
-            {{ file_size }} as file_size,
-            cast({{ file.first_line }} as bigint) as line_number,
-            cast(null as string) as raw_record,
-            {{ meterline.typed_landing_nulls() }},
-            {{ meterline.landing_read_columns(checksum, "'changed_file'", meterline.spark__sql_string_literal(file.problem)) }}
+        {{ meterline.changed_file_record(file, checksum) }}
     {%- elif file.format == 'parquet' -%}
         select
             {{ file_name }} as file_name,
@@ -228,7 +217,7 @@
             cast(row_number() over (order by parquet_rows.meterline_row_position) as bigint) as line_number,
             {%- if file.get('typed_columns') %}
             cast(null as string) as raw_record,
-            {{ meterline.spark__sql_string_literal(file.typed_columns | join(',')) }} as record_layout,
+            {{ meterline.sql_string_literal(file.typed_columns | join(',')) }} as record_layout,
             {%- for field in meterline.landing_fields() %}
             {% if field in file.typed_columns -%}
             cast(parquet_rows.{{ adapter.quote(field) }} as string)
@@ -290,18 +279,18 @@
             {%- set root = root[2:] if root.startswith('./') else root -%}
             {%- do run_query(
                 "create or replace temporary view meterline_landing_text using text options ("
-                ~ "path " ~ meterline.spark__sql_string_literal(root)
+                ~ "path " ~ meterline.sql_string_literal(root)
                 ~ ", recursiveFileLookup 'true'"
-                ~ ", pathGlobFilter " ~ meterline.spark__sql_string_literal(meterline.spark_landing_glob(['ndjson', 'jsonl', 'ndjson.gz', 'jsonl.gz']))
+                ~ ", pathGlobFilter " ~ meterline.sql_string_literal(meterline.spark_landing_glob(['ndjson', 'jsonl', 'ndjson.gz', 'jsonl.gz']))
                 ~ ")"
             ) if execute -%}
             {%- set listing_rows = [] -%}
             {%- for file in text_files -%}
-                {%- do listing_rows.append('(' ~ meterline.spark__sql_string_literal(file.path) ~ ', '
-                    ~ meterline.spark__sql_string_literal(file.file_name) ~ ', cast('
-                    ~ meterline.spark__sql_string_literal(file.landed_at) ~ ' as timestamp), cast('
+                {%- do listing_rows.append('(' ~ meterline.sql_string_literal(file.path) ~ ', '
+                    ~ meterline.sql_string_literal(file.file_name) ~ ', cast('
+                    ~ meterline.sql_string_literal(file.landed_at) ~ ' as timestamp), cast('
                     ~ (file.get('size') or 0) ~ ' as bigint), '
-                    ~ (meterline.spark__sql_string_literal(file.checksum) if file.get('checksum') else 'cast(null as string)') ~ ')') -%}
+                    ~ (meterline.sql_string_literal(file.checksum) if file.get('checksum') else 'cast(null as string)') ~ ')') -%}
             {%- endfor -%}
             {%- set text_sql -%}
                 select
@@ -350,7 +339,7 @@
     {%- endif -%}
     {%- set order_by = 'raw_rows.loaded_at, raw_rows.event_id' if has_loaded_at else 'raw_rows.event_id' -%}
     select
-        {{ meterline.spark__sql_string_literal('table:' ~ relation) }} as file_name,
+        {{ meterline.sql_string_literal('table:' ~ relation) }} as file_name,
         {% if has_loaded_at -%}
         cast(raw_rows.loaded_at as timestamp)
         {%- else -%}

@@ -86,8 +86,6 @@
         {%- for value in case[1:] -%}
             {%- if value is none -%}
                 {%- do literals.append('cast(null as ' ~ dbt.type_string() ~ ')') -%}
-            {%- elif target.type == 'spark' -%}
-                {%- do literals.append(meterline.spark__sql_string_literal(value)) -%}
             {%- else -%}
                 {%- do literals.append(meterline.sql_string_literal(value)) -%}
             {%- endif -%}

@@ -1,4 +1,4 @@
-"""Reusable helpers for end-to-end tests that run dbt in a subprocess.
+"""Reusable helpers for end-to-end tests that run dbt, each command in a process of its own.
 
 Every run gets its own DuckDB file, target path and log path under pytest's
 tmp_path, so tests never share a warehouse with each other or with a developer.
@@ -13,7 +13,6 @@ import io
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from dbt_fork import run_dbt_command
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
@@ -123,7 +123,6 @@ def _run_env(landing_dir: Path | None, as_of: str | None, project: Path) -> dict
 
 def _dbt_command(args: list[str], project: Path, target: Path, logs: Path) -> list[str]:
     return [
-        str(DBT_EXECUTABLE),
         *args,
         "--project-dir",
         str(project),
@@ -143,7 +142,7 @@ def _parsed_once() -> Path | None:
     atexit.register(shutil.rmtree, work, True)
     env = {**_run_env(None, None, PROJECT_DIR), "METERLINE_DUCKDB_PATH": RUN_DATABASE_NAME}
     command = _dbt_command(["parse", "--quiet"], PROJECT_DIR, work / "target", work / "logs")
-    subprocess.run(command, cwd=work, env=env, capture_output=True, check=False)
+    run_dbt_command(DBT_EXECUTABLE, command, work, env)
     msgpack = work / "target" / "partial_parse.msgpack"
     return msgpack if msgpack.exists() else None
 
@@ -159,7 +158,7 @@ def run_dbt(
     project: Path | None = None,
     env: dict[str, str] | None = None,
 ) -> DbtRun:
-    """Run `dbt <args>` in a subprocess against a private DuckDB file in work_dir.
+    """Run `dbt <args>` in a process of its own (dbt_fork.py) against a private DuckDB file in work_dir.
 
     landing_dir and as_of reach dbt as METERLINE_LANDING_DIR and METERLINE_AS_OF (as the
     Dagster asset passes them); extra_vars as --vars. seeds (file name -> CSV text) run the
@@ -183,9 +182,7 @@ def run_dbt(
     command = _dbt_command(args, project, target, work_dir / "logs")
     if extra_vars:
         command += ["--vars", json.dumps(extra_vars)]
-    completed = subprocess.run(
-        command, cwd=database.parent, env=run_env, capture_output=True, text=True, check=False
-    )
+    completed = run_dbt_command(DBT_EXECUTABLE, command, database.parent, run_env)
     return DbtRun(completed.returncode, completed.stdout, completed.stderr, database)
 
 
