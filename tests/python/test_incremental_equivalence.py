@@ -537,6 +537,54 @@ def test_rewritten_landed_file_is_quarantined_until_a_full_refresh(tmp_path: Pat
     ) == [(len(loaded), 0)]
 
 
+# --- A price removed between two daily runs: its invoice lines vanish ---
+
+LINEAGE_BUILD = ["build", "--select", "+fct_invoice_line_events",
+                 "--exclude", "resource_type:unit_test", "resource_type:test"]
+
+
+def test_records_of_vanished_invoice_lines_are_dropped(tmp_path: Path) -> None:
+    """acct_globex (payg) makes two /v1/search requests and one /a request in November. The
+    first run prices the search requests by p_payg_api_search (their own line); then that price
+    is taken out of prices.csv and the next daily run (no new file) prices all three by
+    p_payg_api. The records of the line that is gone must leave fct_invoice_line_events (the
+    post-hook's delete): the incremental table equals a full refresh's. On DuckDB only: the
+    model is a table rebuilt on every run on Spark."""
+    landing = tmp_path / "landing"
+    path = write_ndjson(landing / "day1.ndjson", [
+        event("s1", "api_request", "acct_globex", "2026-11-03T10:00:00Z", endpoint="/v1/search"),
+        event("s2", "api_request", "acct_globex", "2026-11-03T11:00:00Z", endpoint="/v1/search"),
+        event("b1", "api_request", "acct_globex", "2026-11-03T12:00:00Z", endpoint="/a"),
+    ])
+    set_landed_at(path, T0 + DAY)
+    project = make_project_copy(tmp_path / "copy")
+    work = tmp_path / "runs"
+    incremental_db = tmp_path / "incremental.duckdb"
+
+    def daily() -> DbtRun:
+        return check(run_dbt(LINEAGE_BUILD, work, landing_dir=landing, as_of=AS_OF,
+                             database=incremental_db, project=project))
+
+    lines_sql = (
+        "select price_id, count(*), count(*) filter (where is_counted) from marts.fct_invoice_line_events"
+        " where usage_account_id = 'acct_globex' and period_start = date '2026-11-01'"
+        " group by price_id order by price_id"
+    )
+    assert daily().query(lines_sql) == [("p_payg_api", 1, 1), ("p_payg_api_search", 2, 2)]
+
+    prices = project / "seeds" / "prices.csv"
+    prices.write_text("".join(line for line in prices.read_text().splitlines(keepends=True)
+                              if not line.startswith("p_payg_api_search,")))
+    incremental = daily()
+    # count: every record counts, 2 search + 1 other request on the one line left
+    assert incremental.query(lines_sql) == [("p_payg_api", 3, 3)]
+
+    full = check(run_dbt([*LINEAGE_BUILD, "--full-refresh"], tmp_path / "full_runs",
+                         landing_dir=landing, as_of=AS_OF, project=project))
+    assert rows(incremental.database, "marts.fct_invoice_line_events") == rows(
+        full.database, "marts.fct_invoice_line_events")
+
+
 # --- The same three days on Spark (make test sets METERLINE_TEST_SPARK=1; needs Java 17) ---
 
 # The period close on Spark, as a run-operation of the project copy: what
