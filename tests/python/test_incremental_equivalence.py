@@ -539,8 +539,7 @@ def test_rewritten_landed_file_is_quarantined_until_a_full_refresh(tmp_path: Pat
 
 # --- A price removed between two daily runs: its invoice lines vanish ---
 
-LINEAGE_BUILD = ["build", "--select", "+fct_invoice_line_events",
-                 "--exclude", "resource_type:unit_test", "resource_type:test"]
+LINEAGE_BUILD = [*BUILD, "--select", "+fct_invoice_line_events"]
 
 
 def test_records_of_vanished_invoice_lines_are_dropped(tmp_path: Path) -> None:
