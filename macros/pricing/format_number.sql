@@ -74,8 +74,8 @@
 {#
     Spark: one regular expression puts ',' before every digit followed by whole groups of three
     up to the end. The shared version repeats the digits expression in every group of three,
-    which made the models with invoice descriptions hundreds of kilobytes of SQL that Spark
-    took tens of seconds to analyse.
+    which made the models with invoice descriptions hundreds of kilobytes of SQL that took
+    Spark tens of seconds for a few thousand rows.
 #}
 {% macro spark__grouped_whole_digits(magnitude) -%}
     regexp_replace(
