@@ -413,8 +413,8 @@ WATCHED_NODES = ("fct_invoice_line_events",)
 
 
 def dbt_run_summary(run_results: Path, slowest: int = 5) -> dict[str, object]:
-    """dbt's own elapsed time (without process start and parsing), its slowest nodes and the
-    watched ones (WATCHED_NODES)."""
+    """dbt's own elapsed time (without process start and parsing), its slowest nodes, the
+    watched ones (WATCHED_NODES) and the time of every model, slowest first."""
     try:
         data = json.loads(run_results.read_text())
     except (OSError, ValueError):
@@ -432,6 +432,11 @@ def dbt_run_summary(run_results: Path, slowest: int = 5) -> dict[str, object]:
             for r in nodes
             if str(r["unique_id"]).split(".")[-1] in WATCHED_NODES
             and str(r["unique_id"]).startswith("model.")
+        },
+        "model_seconds": {
+            str(r["unique_id"]).split(".")[-1]: round(float(r["execution_time"]), 2)
+            for r in nodes
+            if str(r["unique_id"]).startswith("model.")
         },
     }
 

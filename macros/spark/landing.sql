@@ -59,19 +59,9 @@
             {%- set position = path.find(marker) -%}
             {%- set file_name = path[position + marker | length:] if position >= 0 else path -%}
             {%- set format = 'parquet' if path.lower().endswith('.parquet') else 'ndjson' -%}
-            {%- set typed_columns = none -%}
-            {%- if format == 'parquet' -%}
-                {%- set described = run_query(
-                    'describe query select * from parquet.' ~ meterline.spark_quoted_path(path)) -%}
-                {%- set columns = [] -%}
-                {%- for column in described.rows -%}
-                    {%- do columns.append({'name': column[0] | string, 'is_text': (column[1] | string | lower) == 'string'}) -%}
-                {%- endfor -%}
-                {%- set typed_columns = meterline.typed_parquet_columns(columns) -%}
-            {%- endif -%}
             {%- do files.append({
                 'path': path, 'file_name': file_name, 'landed_at': row[1] | string,
-                'size': row[2] | int, 'format': format, 'typed_columns': typed_columns,
+                'size': row[2] | int, 'format': format, 'typed_columns': none,
             }) -%}
         {%- endfor -%}
         {%- set files = files | sort(attribute='file_name') -%}
@@ -150,6 +140,17 @@
             {%- do log('Landing: ' ~ file.file_name ~ ' is read ' ~ file.mode ~ ': ' ~ file.problem, info=true) -%}
             {%- do files.append(file) -%}
         {%- endif -%}
+    {%- endfor -%}
+    {#- a Parquet file's columns are described only when its rows are read: the files loaded
+        before and unchanged cost no statement of their own on a daily run -#}
+    {%- for file in files if file.format == 'parquet' and file.mode != 'changed' -%}
+        {%- set described = run_query(
+            'describe query select * from parquet.' ~ meterline.spark_quoted_path(file.path)) -%}
+        {%- set columns = [] -%}
+        {%- for column in described.rows -%}
+            {%- do columns.append({'name': column[0] | string, 'is_text': (column[1] | string | lower) == 'string'}) -%}
+        {%- endfor -%}
+        {%- do file.update({'typed_columns': meterline.typed_parquet_columns(columns)}) -%}
     {%- endfor -%}
     {{ return(files) }}
 {%- endmacro %}
