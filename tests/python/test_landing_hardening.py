@@ -61,6 +61,26 @@ def write(path: Path, content: bytes, landed_at: float = T0) -> Path:
     return path
 
 
+def parquet_file(path: Path, event_ids: list[str], landed_at: float) -> Path:
+    """A typed Parquet landing file of api_request events of acct_globex."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = len(event_ids)
+    pq.write_table(
+        pa.table(
+            {
+                "event_id": event_ids,
+                "event_type": ["api_request"] * count,
+                "account_id": ["acct_globex"] * count,
+                "occurred_at": ["2026-10-01T10:00:00Z"] * count,
+                "properties": ['{"endpoint": "/p"}'] * count,
+            }
+        ),
+        path,
+    )
+    set_landed_at(path, landed_at)
+    return path
+
+
 def reconciliation(run, file_name: str) -> tuple[int, int, int, int]:
     rows = run.query(
         "select received, accepted, duplicates, quarantined from audit.audit_event_reconciliation"
@@ -259,6 +279,7 @@ def test_growing_and_changed_files_never_stop_a_run(tmp_path: Path, engine: str)
     change = write(landing / "change.ndjson", lines(event("c1"), event("c2")))
     gz = write(landing / "batch.ndjson.gz", gzip.compress(lines(event("z1"))))
     touched = write(landing / "touched.ndjson", lines(event("t1")))
+    parquet_file(landing / "old.parquet", ["p1", "p2"], T0)
 
     def build(name: str):
         run = run_dbt(["build", *SELECT], tmp_path / name, landing_dir=landing, as_of=AS_OF,
@@ -277,6 +298,8 @@ def test_growing_and_changed_files_never_stop_a_run(tmp_path: Path, engine: str)
     write(gz, gzip.compress(lines(event("z1"), event("z2"))), T0 + 60)
     # touched.ndjson is touched: a later modification time, the same bytes (nothing to read)
     set_landed_at(touched, T0 + 60)
+    # a new Parquet file beside the loaded one: only the new one is read (and described)
+    parquet_file(landing / "new.parquet", ["p3"], T0 + 60)
     second = build("second")
 
     # grow: lines 1-2 from the first run, 3 and 5 appended (line 4 blank, counted, no row)
@@ -300,12 +323,20 @@ def test_growing_and_changed_files_never_stop_a_run(tmp_path: Path, engine: str)
         "select count(*) from staging.stg_landing__event_records where file_name = 'touched.ndjson'"
     ) == [(1,)]
 
+    # Parquet: the loaded file's rows once, the new file's rows numbered from 1
+    assert accepted_ids(second, "old.parquet") == ["p1", "p2"]
+    assert accepted_ids(second, "new.parquet") == ["p3"]
+    assert second.query(
+        "select file_name, count(*), max(line_number) from staging.stg_landing__event_records"
+        " where file_name like '%.parquet' group by file_name order by file_name"
+    ) == [("new.parquet", 1, 1), ("old.parquet", 2, 2)]
+
     if engine == "spark":  # a third Spark build costs a minute; the plan is the same
         return
     # nothing new: a third run adds no row anywhere
     third = build("third")
-    # 2 + 2 (grow) + 2 + 1 (change) + 1 + 1 (batch) + 1 (touched, once)
-    assert third.query("select count(*) from staging.stg_landing__event_records") == [(10,)]
+    # 2 + 2 (grow) + 2 + 1 (change) + 1 + 1 (batch) + 1 (touched, once) + 2 + 1 (Parquet)
+    assert third.query("select count(*) from staging.stg_landing__event_records") == [(13,)]
     assert accepted_ids(third, "touched.ndjson") == ["t1"]
 
 
