@@ -420,24 +420,20 @@ def dbt_run_summary(run_results: Path, slowest: int = 5) -> dict[str, object]:
     except (OSError, ValueError):
         return {}
     nodes = sorted(data.get("results", []), key=lambda r: -float(r.get("execution_time", 0)))
+
+    def seconds(selected: list[dict]) -> dict[str, float]:
+        return {
+            str(r["unique_id"]).split(".")[-1]: round(float(r["execution_time"]), 2)
+            for r in selected
+        }
+
+    models = seconds([r for r in nodes if str(r["unique_id"]).startswith("model.")])
     return {
         "dbt_elapsed_seconds": round(float(data.get("elapsed_time", 0.0)), 2),
         "nodes": len(nodes),
-        "slowest_nodes": {
-            str(r["unique_id"]).split(".")[-1]: round(float(r["execution_time"]), 2)
-            for r in nodes[:slowest]
-        },
-        "watched_nodes": {
-            str(r["unique_id"]).split(".")[-1]: round(float(r["execution_time"]), 2)
-            for r in nodes
-            if str(r["unique_id"]).split(".")[-1] in WATCHED_NODES
-            and str(r["unique_id"]).startswith("model.")
-        },
-        "model_seconds": {
-            str(r["unique_id"]).split(".")[-1]: round(float(r["execution_time"]), 2)
-            for r in nodes
-            if str(r["unique_id"]).startswith("model.")
-        },
+        "slowest_nodes": seconds(nodes[:slowest]),
+        "watched_nodes": {name: secs for name, secs in models.items() if name in WATCHED_NODES},
+        "model_seconds": models,
     }
 
 

@@ -61,22 +61,22 @@ def write(path: Path, content: bytes, landed_at: float = T0) -> Path:
     return path
 
 
-def parquet_file(path: Path, event_ids: list[str], landed_at: float) -> Path:
-    """A typed Parquet landing file of api_request events of acct_globex."""
+def parquet_file(
+    path: Path, event_ids: list[str], landed_at: float = T0, properties: str | None = None
+) -> Path:
+    """A typed Parquet landing file of api_request events of acct_globex; a properties column
+    only when `properties` (its JSON text) is given."""
     path.parent.mkdir(parents=True, exist_ok=True)
     count = len(event_ids)
-    pq.write_table(
-        pa.table(
-            {
-                "event_id": event_ids,
-                "event_type": ["api_request"] * count,
-                "account_id": ["acct_globex"] * count,
-                "occurred_at": ["2026-10-01T10:00:00Z"] * count,
-                "properties": ['{"endpoint": "/p"}'] * count,
-            }
-        ),
-        path,
-    )
+    columns = {
+        "event_id": event_ids,
+        "event_type": ["api_request"] * count,
+        "account_id": ["acct_globex"] * count,
+        "occurred_at": ["2026-10-01T10:00:00Z"] * count,
+    }
+    if properties is not None:
+        columns["properties"] = [properties] * count
+    pq.write_table(pa.table(columns), path)
     set_landed_at(path, landed_at)
     return path
 
@@ -141,19 +141,7 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory):
     write(landing / "b1.ndjson", lines(event("q4")))
     write(landing / "UPPER.NDJSON", lines(event("u1")))
     write(landing / "Mixed.Jsonl", lines(event("u2")))
-    typed = landing / "Typed.PARQUET"
-    pq.write_table(
-        pa.table(
-            {
-                "event_id": ["u3"],
-                "event_type": ["api_request"],
-                "account_id": ["acct_globex"],
-                "occurred_at": ["2026-10-01T10:00:00Z"],
-            }
-        ),
-        typed,
-    )
-    set_landed_at(typed, T0)
+    parquet_file(landing / "Typed.PARQUET", ["u3"])
     # 5. lone CR line breaks: three good records
     write(landing / "cr.ndjson", lines(event("c1"), event("c2"), event("c3"), newline=b"\r"))
     # 5 and 11. control bytes after the object: the reader's delimiter, and a lone 0x01
@@ -279,7 +267,7 @@ def test_growing_and_changed_files_never_stop_a_run(tmp_path: Path, engine: str)
     change = write(landing / "change.ndjson", lines(event("c1"), event("c2")))
     gz = write(landing / "batch.ndjson.gz", gzip.compress(lines(event("z1"))))
     touched = write(landing / "touched.ndjson", lines(event("t1")))
-    parquet_file(landing / "old.parquet", ["p1", "p2"], T0)
+    parquet_file(landing / "old.parquet", ["p1", "p2"], properties='{"endpoint": "/p"}')
 
     def build(name: str):
         run = run_dbt(["build", *SELECT], tmp_path / name, landing_dir=landing, as_of=AS_OF,
@@ -299,7 +287,7 @@ def test_growing_and_changed_files_never_stop_a_run(tmp_path: Path, engine: str)
     # touched.ndjson is touched: a later modification time, the same bytes (nothing to read)
     set_landed_at(touched, T0 + 60)
     # a new Parquet file beside the loaded one: only the new one is read (and described)
-    parquet_file(landing / "new.parquet", ["p3"], T0 + 60)
+    parquet_file(landing / "new.parquet", ["p3"], T0 + 60, properties='{"endpoint": "/p"}')
     second = build("second")
 
     # grow: lines 1-2 from the first run, 3 and 5 appended (line 4 blank, counted, no row)
