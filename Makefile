@@ -26,7 +26,7 @@ DAGSTER_PORT ?= 3000
 # `make docs`: dbt docs (with the finance overview), local only.
 DOCS_PORT ?= 8080
 
-.PHONY: help setup setup-spark demo query docs test dbt-test lint clean dagster
+.PHONY: help setup setup-spark demo query docs test dbt-test lint pytest clean dagster
 
 help:
 	@echo "make demo   - set up, generate sample events, build everything, print a summary"
@@ -94,27 +94,18 @@ docs: setup
 	@echo "dbt docs on http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops it); the home page is the finance overview"
 	$(DBT) docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
-# The fixture build, the linters and the DuckDB/Spark parity test start side by side, each into
-# its own log (printed when it is done), then the other Python tests on two workers. The parity
-# test waits on the JVM most of its six minutes (about a third of a core): beside the other
-# steps it fills the cores they leave idle instead of holding a pytest worker.
+# The fixture build and the linters run side by side (each into its own log, printed when both
+# are done: on two cores they overlap well), then every Python test.
 CHECK_LOGS := warehouse/check-logs
 test: setup-spark
 	@mkdir -p $(CHECK_LOGS)
-	@$(MAKE) --no-print-directory spark-parity > $(CHECK_LOGS)/spark-parity.log 2>&1 & parity_pid=$$!; \
-	$(MAKE) --no-print-directory dbt-test > $(CHECK_LOGS)/dbt-test.log 2>&1 & dbt_pid=$$!; \
+	@$(MAKE) --no-print-directory dbt-test > $(CHECK_LOGS)/dbt-test.log 2>&1 & dbt_pid=$$!; \
 	$(MAKE) --no-print-directory lint > $(CHECK_LOGS)/lint.log 2>&1; lint_rc=$$?; \
 	wait $$dbt_pid; dbt_rc=$$?; \
 	cat $(CHECK_LOGS)/dbt-test.log $(CHECK_LOGS)/lint.log; \
 	echo "dbt-test: exit $$dbt_rc; lint: exit $$lint_rc"; \
-	pytest_rc=1; \
-	if [ $$dbt_rc -eq 0 ] && [ $$lint_rc -eq 0 ]; then \
-		$(MAKE) --no-print-directory pytest-other; pytest_rc=$$?; \
-	fi; \
-	wait $$parity_pid; parity_rc=$$?; \
-	cat $(CHECK_LOGS)/spark-parity.log; \
-	echo "dbt-test: exit $$dbt_rc; lint: exit $$lint_rc; pytest: exit $$pytest_rc; spark parity: exit $$parity_rc"; \
-	test $$dbt_rc -eq 0 && test $$lint_rc -eq 0 && test $$pytest_rc -eq 0 && test $$parity_rc -eq 0
+	test $$dbt_rc -eq 0 && test $$lint_rc -eq 0
+	@$(MAKE) --no-print-directory pytest
 
 # Its own target and log paths: sqlfluff's dbt templater compiles into target/ at the same time.
 dbt-test: setup
@@ -126,20 +117,12 @@ lint: setup
 	$(BIN)/sqlfluff lint models tests --disable-progress-bar --processes 2
 	$(BIN)/ruff check orchestration bench tests
 
-# Every Python test, the DuckDB/Spark parity test included, on two workers (the parity test, the
-# longest file, first, so that it does not run alone at the end). `make test` runs the parity
-# test (spark-parity) beside the other steps and the rest (pytest-other) after them.
-PARITY_TEST := tests/python/test_spark_parity.py
-OTHER_TESTS := $(filter-out $(PARITY_TEST),$(sort $(wildcard tests/python/test_*.py)))
-.PHONY: pytest pytest-other spark-parity
+# Every Python test, the DuckDB/Spark parity test included, on two workers. The parity test, the
+# longest file, goes first so that it does not run alone at the end.
+PYTEST_FILES := tests/python/test_spark_parity.py \
+	$(filter-out tests/python/test_spark_parity.py,$(sort $(wildcard tests/python/test_*.py)))
 pytest: setup-spark
-	METERLINE_TEST_SPARK=1 $(BIN)/pytest -n 2 --dist loadfile --durations=15 $(PARITY_TEST) $(OTHER_TESTS)
-
-pytest-other: setup
-	$(BIN)/pytest -n 2 --dist loadfile --durations=15 $(OTHER_TESTS)
-
-spark-parity: setup-spark
-	METERLINE_TEST_SPARK=1 $(BIN)/pytest --durations=3 $(PARITY_TEST)
+	METERLINE_TEST_SPARK=1 $(BIN)/pytest -n 2 --dist loadfile --durations=15 $(PYTEST_FILES)
 
 clean:
 	rm -rf target logs warehouse $(DEMO_LANDING) exports
@@ -181,7 +164,7 @@ screenshots: setup
 # about 15 minutes, so not part of `make test`.
 .PHONY: test-spark
 test-spark: setup-spark
-	METERLINE_TEST_SPARK=1 $(BIN)/pytest $(PARITY_TEST)
+	METERLINE_TEST_SPARK=1 $(BIN)/pytest tests/python/test_spark_parity.py
 	METERLINE_TEST_SPARK=incremental $(BIN)/pytest -n 2 \
 		tests/python/test_incremental_equivalence.py::test_spark_incremental_runs_equal_full_refresh \
 		"tests/python/test_landing_hardening.py::test_growing_and_changed_files_never_stop_a_run[spark]" \
