@@ -10,24 +10,23 @@
 {#
     The materialization of the event path's incremental models: 'incremental' on DuckDB and
     Spark. On Spark (plain Parquet tables: no DELETE or MERGE) 'append' is an insert and
-    'delete+insert' is done by spark_delete_insert_sql (below). A model whose post-hook
-    deletes rows of its own (`deletes_rows`) is a table on Spark: rebuilt on every run, with
-    the same results. Engines without these strategies return 'table' for every model.
+    'delete+insert' is done by spark_delete_insert_sql (below). Engines without these
+    strategies return 'table' for every model.
 #}
-{% macro event_path_materialization(deletes_rows=false) -%}
-    {{ return(adapter.dispatch('event_path_materialization', 'meterline')(deletes_rows)) }}
+{% macro event_path_materialization() -%}
+    {{ return(adapter.dispatch('event_path_materialization', 'meterline')()) }}
 {%- endmacro %}
 
-{% macro default__event_path_materialization(deletes_rows=false) -%}
+{% macro default__event_path_materialization() -%}
     {{ return('table') }}
 {%- endmacro %}
 
-{% macro duckdb__event_path_materialization(deletes_rows=false) -%}
+{% macro duckdb__event_path_materialization() -%}
     {{ return('incremental') }}
 {%- endmacro %}
 
-{% macro spark__event_path_materialization(deletes_rows=false) -%}
-    {{ return('table' if deletes_rows else 'incremental') }}
+{% macro spark__event_path_materialization() -%}
+    {{ return('incremental') }}
 {%- endmacro %}
 
 {#
@@ -232,30 +231,4 @@
             {{ 'and ' if not loop.first }}value_counts.{{ column }} = held_counts.{{ column }}
         {%- endfor %}
     where held_counts.event_count is null or held_counts.event_count <> value_counts.event_count
-{%- endmacro %}
-
-{#
-    Post-hook of fct_invoice_line_events on incremental runs: the rows of a line and meter group
-    that no longer exist (a price or a parent account changed the lines: int_invoice_computed_lines
-    and int_rating_groups no longer pair them) are deleted; the model adds and rewrites rows
-    only. Nothing on a full build (or where the model is a table).
-#}
-{% macro drop_vanished_invoice_lines() -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }} as held
-        where not exists (
-            select 1
-            from {{ ref('int_invoice_computed_lines') }} as computed_lines
-            inner join {{ ref('int_rating_groups') }} as rating_groups
-                on
-                    computed_lines.contract_id = rating_groups.contract_id
-                    and computed_lines.period_start = rating_groups.period_start
-                    and computed_lines.price_id = rating_groups.price_id
-                    and coalesce(computed_lines.dimension_value, '') = coalesce(rating_groups.rated_dimension_value, '')
-            where
-                computed_lines.line_type = 'usage'
-                and computed_lines.invoice_line_id = held.invoice_line_id
-                and coalesce(rating_groups.dimension_value, '') = coalesce(held.group_dimension_value, '')
-        )
-    {%- endif -%}
 {%- endmacro %}

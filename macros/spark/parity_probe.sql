@@ -16,8 +16,14 @@
 
     json_cases (optional): the cases of create_json_parity_probe, written in the same call (each
     call on Spark starts a JVM).
+
+    copy_views (optional): true copies the views among the marts and audit models to tables
+    (create_view_parity_copies), in the same call.
 #}
-{% macro create_arithmetic_parity_probe(cases, product_cases=none, billing_period_cases=none, json_cases=none) %}
+{% macro create_arithmetic_parity_probe(cases, product_cases=none, billing_period_cases=none, json_cases=none, copy_views=false) %}
+    {%- if copy_views -%}
+        {%- do meterline.create_view_parity_copies() -%}
+    {%- endif -%}
     {%- if json_cases is not none -%}
         {%- do meterline.create_json_parity_probe(json_cases) -%}
     {%- endif -%}
@@ -241,5 +247,32 @@
     {%- call statement('create_billing_period_probe') -%}
         create table {{ relation }} as {{ select_sql }}
     {%- endcall -%}
+    {%- do adapter.commit() if target.type != 'spark' -%}
+{% endmacro %}
+
+{#
+    Test helper: each view among the marts and audit models (e.g. fct_invoice_line_events) read
+    into table parity.<schema>__<view>, so that the parity test compares what the view returns
+    on each engine (a Spark view has no files of its own to read).
+#}
+{% macro create_view_parity_copies() %}
+    {%- for node in graph.nodes.values()
+        | selectattr('resource_type', 'equalto', 'model')
+        | sort(attribute='unique_id') -%}
+        {%- if node.package_name == project_name and node.fqn[1] in ['marts', 'audit']
+            and node.config.materialized == 'view' -%}
+            {%- set view = api.Relation.create(
+                database=node.database, schema=node.schema, identifier=node.alias) -%}
+            {%- set copy = api.Relation.create(
+                schema='parity', identifier=node.fqn[1] ~ '__' ~ node.alias) -%}
+            {%- do adapter.create_schema(copy) -%}
+            {%- call statement('drop_view_copy') -%}
+                drop table if exists {{ copy }}
+            {%- endcall -%}
+            {%- call statement('create_view_copy') -%}
+                create table {{ copy }} as select * from {{ view }}
+            {%- endcall -%}
+        {%- endif -%}
+    {%- endfor -%}
     {%- do adapter.commit() if target.type != 'spark' -%}
 {% endmacro %}

@@ -1,10 +1,4 @@
-{{ config(
-    materialized=meterline.event_path_materialization(deletes_rows=true),
-    incremental_strategy='delete+insert',
-    unique_key='invoice_line_event_id',
-    on_schema_change='fail',
-    post_hook="{{ meterline.drop_vanished_invoice_lines() }}",
-) }}
+{{ config(materialized='view') }}
 
 {#- The records behind every usage invoice line (DECISIONLOG "Invoice-line lineage"). Grain:
     usage line (the fresh computation's, int_invoice_computed_lines) and record; key
@@ -12,12 +6,9 @@
     records are in int_event_meter_values. Gauges and custom SQL meters have no rows (no
     record sets their quantity).
 
-    Incremental (delete+insert by invoice_line_event_id): a line's group whose event_count in
-    int_rating_groups exceeds the records held here gets its new records added (new or late
-    records; their is_counted depends on no other record); a max, min or latest line with any
-    change, or a line with a group that lost records or is gone, is written again whole. The
-    post-hook deletes the rows of a line and group that no longer exist (prices or parent
-    accounts changed the lines). -#}
+    A view (DECISIONLOG "Invoice-line lineage: a view"): the trail is computed when it is
+    read, from the tables billing writes anyway; a query for one line or invoice reads that
+    line's records only. -#}
 {%- set custom_meter_models = var('custom_meter_models', []) %}
 
 with
@@ -47,12 +38,6 @@ accepted_all as (
 
 ),
 
-meters as (
-
-    select * from {{ ref('stg_meters') }}
-
-),
-
 custom_meters as (
 
     select cast(null as {{ dbt.type_string() }}) as meter_id
@@ -76,7 +61,7 @@ usage_lines as (
 
 ),
 
--- each line's meter groups, with their record counts
+-- each line's meter groups
 line_groups as (
 
     select
@@ -90,12 +75,8 @@ line_groups as (
         usage_lines.dimension_value as line_dimension_value,
         usage_lines.period_start,
         usage_lines.period_end,
-        meters.aggregation,
-        rating_groups_all.dimension_value,
-        rating_groups_all.event_count
+        rating_groups_all.dimension_value
     from usage_lines
-    inner join meters
-        on usage_lines.meter_id = meters.meter_id
     inner join rating_groups_all
         on
             usage_lines.contract_id = rating_groups_all.contract_id
@@ -105,99 +86,19 @@ line_groups as (
 
 ),
 
--- the records held here per line and group (incremental runs; none on a full build)
-held_groups as (  -- noqa: ST03
-
-    {% if is_incremental() -%}
-        select
-            invoice_line_id,
-            group_dimension_value,
-            count(*) as record_count
-        from {{ this }}
-        group by invoice_line_id, group_dimension_value
-    {%- else -%}
-        select
-            invoice_line_id,
-            dimension_value as group_dimension_value,
-            event_count as record_count
-        from line_groups
-        where 1 = 0
-    {%- endif %}
-
-),
-
--- how each line's group compares with the records held: the same number (nothing to do),
--- more (its new records are added), none held (all are added), fewer (the line is replaced)
-group_states as (
-
-    select
-        line_groups.invoice_line_id,
-        line_groups.dimension_value,
-        line_groups.aggregation,
-        case
-            when held_groups.invoice_line_id is null then 'new'
-            when held_groups.record_count = line_groups.event_count then 'same'
-            when held_groups.record_count < line_groups.event_count then 'grown'
-            else 'other'
-        end as group_state
-    from line_groups
-    left join held_groups
-        on
-            line_groups.invoice_line_id = held_groups.invoice_line_id
-            and coalesce(line_groups.dimension_value, '') = coalesce(held_groups.group_dimension_value, '')
-
-),
-
--- lines written again whole (all records, upserted by invoice_line_event_id): a group with
--- fewer records, a group gone (its rows are deleted by the post-hook), or any change on a
--- max, min or latest line (its counted record can change)
-replaced_lines as (
-
-    select group_states.invoice_line_id
-    from group_states
-    where
-        group_states.group_state = 'other'
-        or (group_states.aggregation in ('max', 'min', 'latest') and group_states.group_state <> 'same')
-    union
-    select held_groups.invoice_line_id
-    from held_groups
-    left join line_groups
-        on
-            held_groups.invoice_line_id = line_groups.invoice_line_id
-            and coalesce(held_groups.group_dimension_value, '') = coalesce(line_groups.dimension_value, '')
-    where line_groups.invoice_line_id is null
-
-),
-
-groups_to_build as (
-
-    select
-        line_groups.*,
-        replaced_lines.invoice_line_id is not null as is_replaced
-    from line_groups
-    inner join group_states
-        on
-            line_groups.invoice_line_id = group_states.invoice_line_id
-            and coalesce(line_groups.dimension_value, '') = coalesce(group_states.dimension_value, '')
-    left join replaced_lines
-        on line_groups.invoice_line_id = replaced_lines.invoice_line_id
-    where group_states.group_state <> 'same' or replaced_lines.invoice_line_id is not null
-
-),
-
 line_records as (
 
     select
-        groups_to_build.invoice_line_id,
-        groups_to_build.invoice_id,
-        groups_to_build.account_id,
-        groups_to_build.usage_account_id,
-        groups_to_build.contract_id,
-        groups_to_build.meter_id,
-        groups_to_build.price_id,
-        groups_to_build.line_dimension_value,
-        groups_to_build.period_start,
-        groups_to_build.period_end,
+        line_groups.invoice_line_id,
+        line_groups.invoice_id,
+        line_groups.account_id,
+        line_groups.usage_account_id,
+        line_groups.contract_id,
+        line_groups.meter_id,
+        line_groups.price_id,
+        line_groups.line_dimension_value,
+        line_groups.period_start,
+        line_groups.period_end,
         meter_values_all.aggregation,
         meter_values_all.dimension_value as group_dimension_value,
         meter_values_all.record_id,
@@ -207,36 +108,16 @@ line_records as (
         meter_values_all.has_value,
         meter_values_all.value,
         meter_values_all.value_text,
-        meter_values_all.batch_loaded_at,
-        groups_to_build.is_replaced
-    from groups_to_build
+        meter_values_all.batch_loaded_at
+    from line_groups
     inner join meter_values_all
         on
-            groups_to_build.usage_account_id = meter_values_all.account_id
-            and groups_to_build.contract_id = meter_values_all.contract_id
-            and groups_to_build.period_start = meter_values_all.period_start
-            and groups_to_build.meter_id = meter_values_all.meter_id
-            and coalesce(groups_to_build.dimension_value, '') = coalesce(meter_values_all.dimension_value, '')
+            line_groups.usage_account_id = meter_values_all.account_id
+            and line_groups.contract_id = meter_values_all.contract_id
+            and line_groups.period_start = meter_values_all.period_start
+            and line_groups.meter_id = meter_values_all.meter_id
+            and coalesce(line_groups.dimension_value, '') = coalesce(meter_values_all.dimension_value, '')
     where meter_values_all.aggregation not in {{ meterline.aggregation_list('gauge') }}
-
-),
-
--- the records to write: every record of a replaced line, else those not held yet
-records_to_write as (
-
-    select line_records.*
-    from line_records
-    {% if is_incremental() -%}
-        where
-            line_records.is_replaced
-            or not exists (
-                select 1
-                from {{ this }} as held_rows
-                where
-                    held_rows.invoice_line_id = line_records.invoice_line_id
-                    and held_rows.record_id = line_records.record_id
-            )
-    {%- endif %}
 
 ),
 
@@ -245,22 +126,22 @@ records_to_write as (
 ranked as (
 
     select
-        records_to_write.*,
+        line_records.*,
         case
-            when records_to_write.aggregation in ('max', 'min', 'latest')
+            when line_records.aggregation in ('max', 'min', 'latest')
                 then row_number() over (
-                    partition by records_to_write.invoice_line_id
+                    partition by line_records.invoice_line_id
                     order by
-                        case when records_to_write.value is null then 1 else 0 end,
-                        case when records_to_write.aggregation = 'max' then records_to_write.value end desc,
-                        case when records_to_write.aggregation = 'min' then records_to_write.value end asc,
-                        records_to_write.occurred_at desc,
-                        records_to_write.event_id desc,
-                        records_to_write.source desc,
-                        records_to_write.record_id desc
+                        case when line_records.value is null then 1 else 0 end,
+                        case when line_records.aggregation = 'max' then line_records.value end desc,
+                        case when line_records.aggregation = 'min' then line_records.value end asc,
+                        line_records.occurred_at desc,
+                        line_records.event_id desc,
+                        line_records.source desc,
+                        line_records.record_id desc
                 )
         end as value_rank
-    from records_to_write
+    from line_records
 
 ),
 

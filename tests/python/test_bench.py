@@ -291,7 +291,11 @@ def test_bench_run_smoke(tmp_path: Path) -> None:
     assert last.endswith("events=6000")
     results = list((tmp_path / "results").glob("custom_*.json"))
     assert len(results) == 1
-    assert json.loads(results[0].read_text())["ratio_line"] == last
+    result = json.loads(results[0].read_text())
+    assert result["ratio_line"] == last
+    # the lineage view is read after each build: the largest usage line has its records
+    for step in result["steps"][1:]:
+        assert step["details"]["lineage_line_records"] > 0, step["details"]
     assert not (tmp_path / "work").exists()
     assert before == {p.name: p.read_bytes() for p in (REPO / "seeds").glob("*.csv")}
 

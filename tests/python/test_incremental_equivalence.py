@@ -546,9 +546,8 @@ def test_records_of_vanished_invoice_lines_are_dropped(tmp_path: Path) -> None:
     """acct_globex (payg) makes two /v1/search requests and one /a request in November. The
     first run prices the search requests by p_payg_api_search (their own line); then that price
     is taken out of prices.csv and the next daily run (no new file) prices all three by
-    p_payg_api. The records of the line that is gone must leave fct_invoice_line_events (the
-    post-hook's delete): the incremental table equals a full refresh's. On DuckDB only: the
-    model is a table rebuilt on every run on Spark."""
+    p_payg_api. The records of the line that is gone must leave fct_invoice_line_events (a view
+    over the current lines and groups): the daily runs' rows equal a full refresh's."""
     landing = tmp_path / "landing"
     path = write_ndjson(landing / "day1.ndjson", [
         event("s1", "api_request", "acct_globex", "2026-11-03T10:00:00Z", endpoint="/v1/search"),
