@@ -34,8 +34,9 @@ meter_filters as (
 
 ),
 
--- one row per event, meter of its event type and filter of that meter
-filtered as (
+-- one row per event, meter of its event type and filter of that meter (computed once: the
+-- steps below read property_type many times, macros/materialized_cte.sql)
+filtered as {{ meterline.materialized_cte() }} (
 
     select
         -- ids
