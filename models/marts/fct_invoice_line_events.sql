@@ -6,9 +6,9 @@
     records are in int_event_meter_values. Gauges and custom SQL meters have no rows (no
     record sets their quantity).
 
-    A view (DECISIONLOG "Invoice-line lineage: a view"): the trail is computed when it is
-    read, from the tables billing writes anyway; a query for one line or invoice reads that
-    line's records only. -#}
+    A view (DECISIONLOG "Invoice-line lineage", "A view, not a table"): the trail is computed
+    when it is read, from the tables billing writes anyway; a query for one line or invoice
+    computes that line's rows only. -#}
 {%- set custom_meter_models = var('custom_meter_models', []) %}
 
 with
