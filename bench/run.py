@@ -383,7 +383,7 @@ def meterline_summary(database: Path) -> dict[str, object]:
     return summary
 
 
-# The usage line with the largest quantity: the one whose trail has the most records.
+# The usage line with the largest quantity: a long trail (the most records of a count meter).
 LARGEST_USAGE_LINE = (
     "select invoice_line_id from marts.fct_invoice_lines where line_type = 'usage'"
     " order by quantity desc, invoice_line_id limit 1"

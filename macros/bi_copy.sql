@@ -25,6 +25,20 @@
     {{ return('') }}
 {%- endmacro %}
 
+{#- The project's marts and audit models (graph nodes, by unique_id): what the BI copy
+    publishes. -#}
+{% macro mart_and_audit_models() -%}
+    {%- set nodes = [] -%}
+    {%- for node in graph.nodes.values()
+        | selectattr('resource_type', 'equalto', 'model')
+        | sort(attribute='unique_id') -%}
+        {%- if node.package_name == project_name and node.fqn[1] in ['marts', 'audit'] -%}
+            {%- do nodes.append(node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(nodes) }}
+{%- endmacro %}
+
 {% macro bi_copy_dir() -%}
     {%- set configured = env_var('METERLINE_BI_DIR', '') -%}
     {%- if configured -%}
@@ -50,16 +64,12 @@
 
     {#- the marts and audit tables that exist (a first partial run may not have them all) -#}
     {%- set relations = [] -%}
-    {%- for node in graph.nodes.values()
-        | selectattr('resource_type', 'equalto', 'model')
-        | sort(attribute='unique_id') -%}
-        {%- if node.package_name == project_name and node.fqn[1] in ['marts', 'audit'] -%}
-            {%- set relation = adapter.get_relation(
-                database=node.database, schema=node.schema, identifier=node.alias
-            ) -%}
-            {%- if relation is not none -%}
-                {%- do relations.append(relation) -%}
-            {%- endif -%}
+    {%- for node in meterline.mart_and_audit_models() -%}
+        {%- set relation = adapter.get_relation(
+            database=node.database, schema=node.schema, identifier=node.alias
+        ) -%}
+        {%- if relation is not none -%}
+            {%- do relations.append(relation) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if relations | length == 0 -%}

@@ -256,11 +256,8 @@
     on each engine (a Spark view has no files of its own to read).
 #}
 {% macro create_view_parity_copies() %}
-    {%- for node in graph.nodes.values()
-        | selectattr('resource_type', 'equalto', 'model')
-        | sort(attribute='unique_id') -%}
-        {%- if node.package_name == project_name and node.fqn[1] in ['marts', 'audit']
-            and node.config.materialized == 'view' -%}
+    {%- for node in meterline.mart_and_audit_models() -%}
+        {%- if node.config.materialized == 'view' -%}
             {%- set view = api.Relation.create(
                 database=node.database, schema=node.schema, identifier=node.alias) -%}
             {%- set copy = api.Relation.create(
