@@ -133,16 +133,16 @@
 {#
     new_batches_filter for an incremental model that holds rows for some records only (e.g.
     int_event_meter_exclusions: only the excluded ones). Its own latest batch says nothing of
-    the batches that gave it no row: the batches int_events_validated holds (every landed record,
-    validated after this model in the same runs) were read too, so the later of the two
+    the batches that gave it no row: the batches int_events_classified holds (every landed record,
+    classified after this model in the same runs) were read too, so the later of the two
     watermarks is taken. Without it, a table with no row read every landed record on every run.
 #}
 {% macro sparse_new_batches_filter(column) -%}
     {%- set watermark = none -%}
     {%- if execute and is_incremental() -%}
         {%- set own = meterline.batch_watermark(this) -%}
-        {%- set validated = meterline.model_relation('int_events_validated') -%}
-        {%- set every_record = meterline.batch_watermark(validated) if validated is not none else none -%}
+        {%- set classified = meterline.model_relation('int_events_classified') -%}
+        {%- set every_record = meterline.batch_watermark(classified) if classified is not none else none -%}
         {%- set watermark = [own, every_record] | reject('none') | max if (own or every_record) else none -%}
     {%- endif -%}
     {{ meterline.batch_filter(column, watermark) }}
@@ -231,4 +231,26 @@
             {{ 'and ' if not loop.first }}value_counts.{{ column }} = held_counts.{{ column }}
         {%- endfor %}
     where held_counts.event_count is null or held_counts.event_count <> value_counts.event_count
+{%- endmacro %}
+
+{#
+    Run at the start of every invocation (on-run-start). Earlier versions kept validation,
+    dedupe and the accepted events in three incremental tables; int_events_classified now holds
+    them and those three are views over it. Built on such a warehouse without --full-refresh,
+    int_events_classified would re-decide every earlier record with the current seeds while the
+    audit tables keep the earlier decisions, so the run stops and says what to do. A full refresh
+    keeps frozen invoices (late usage becomes adjustment lines). Returns no SQL.
+#}
+{% macro check_event_path_layout() -%}
+    {%- if execute and not flags.FULL_REFRESH -%}
+        {%- set node = graph.nodes.get('model.meterline.int_events_validated') -%}
+        {%- set earlier = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) if node else none -%}
+        {%- if earlier is not none and earlier.type == 'table' and meterline.model_relation('int_events_classified') is none -%}
+            {%- do exceptions.raise_compiler_error(
+                "The event path was built by an earlier version (" ~ earlier ~ " is a table): run"
+                ~ " `dbt build --full-refresh` once (Dagster job meterline_reload) to rebuild it as"
+                ~ " int_events_classified. Frozen invoices are kept; late usage becomes adjustment lines."
+            ) -%}
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}

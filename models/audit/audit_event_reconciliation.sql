@@ -6,21 +6,16 @@ records as (
 
 ),
 
-validated as (
+classified as (
 
-    select * from {{ ref('int_events_validated') }}
-
-),
-
-deduplicated as (
-
-    select * from {{ ref('int_events_deduplicated') }}
+    select * from {{ ref('int_events_classified') }}
 
 ),
 
--- each outcome counted per file from the model that decides it (no record-level joins):
--- received from the landed records, quarantined from validation, accepted and duplicates
--- from dedupe; nothing is lost when received = accepted + duplicates + quarantined
+-- each outcome counted per file (no record-level joins): received from the landed records,
+-- the others from the model that decides them (int_events_classified: validation, then
+-- dedupe of the valid records); nothing is lost when received = accepted + duplicates +
+-- quarantined
 received_counts as (
 
     select
@@ -32,24 +27,14 @@ received_counts as (
 
 ),
 
-quarantined_counts as (
+outcome_counts as (
 
     select
         file_name,
-        count(*) as quarantined
-    from validated
-    where not is_valid
-    group by file_name
-
-),
-
-dedupe_counts as (
-
-    select
-        file_name,
+        sum(case when not is_valid then 1 else 0 end) as quarantined,
         sum(case when dedupe_status = 'accepted' then 1 else 0 end) as accepted,
         sum(case when dedupe_status in ('duplicate', 'conflict') then 1 else 0 end) as duplicates
-    from deduplicated
+    from classified
     group by file_name
 
 ),
@@ -60,14 +45,12 @@ per_file as (
         received_counts.file_name,
         received_counts.file_landed_at,
         received_counts.received,
-        coalesce(dedupe_counts.accepted, 0) as accepted,
-        coalesce(dedupe_counts.duplicates, 0) as duplicates,
-        coalesce(quarantined_counts.quarantined, 0) as quarantined
+        coalesce(outcome_counts.accepted, 0) as accepted,
+        coalesce(outcome_counts.duplicates, 0) as duplicates,
+        coalesce(outcome_counts.quarantined, 0) as quarantined
     from received_counts
-    left join quarantined_counts
-        on received_counts.file_name = quarantined_counts.file_name
-    left join dedupe_counts
-        on received_counts.file_name = dedupe_counts.file_name
+    left join outcome_counts
+        on received_counts.file_name = outcome_counts.file_name
 
 ),
 

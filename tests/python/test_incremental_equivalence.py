@@ -37,6 +37,7 @@ from conftest import (
     PROJECT_DIR,
     DbtRun,
     comparable_rows,
+    copy_database,
     make_project_copy,
     run_dbt,
     seed_csv,
@@ -90,6 +91,7 @@ SEEDS = {
 # Every table compared between the incremental warehouse and the full refresh: the event
 # path always; the rating marts whenever they build (they belong to the rating models).
 EVENT_PATH = [
+    "intermediate.int_events_classified",
     "marts.fct_usage_daily",
     "intermediate.int_meter_usage",
     "intermediate.int_gauge_daily_values",
@@ -257,8 +259,9 @@ def check_built(result: DbtRun, work: Path) -> set[str]:
     """The event path built; returns the rating marts that built too."""
     statuses = node_statuses(work)
     upstream = [
-        "stg_landing__event_records", "int_event_meter_readings", "int_events_validated",
-        "int_events_deduplicated", "int_events_accepted", "int_event_meter_values",
+        "stg_landing__event_records", "int_event_meter_readings", "int_events_classified",
+        "int_events_validated", "int_events_deduplicated", "int_events_accepted",
+        "int_event_meter_values",
     ]
     for name in upstream + [table.split(".")[1] for table in EVENT_PATH]:
         assert statuses.get(name) == "success", (name, result.stdout[-4000:])
@@ -666,3 +669,26 @@ def test_spark_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
                 duck_tables, duck_sql), table
 
     check_outcomes(incremental, full, runs=2)
+
+
+def test_an_event_path_built_by_an_earlier_version_asks_for_a_full_refresh(
+    fixture_build: DbtRun, tmp_path: Path
+) -> None:
+    """Earlier versions kept validation in a table of its own (int_events_validated); this one
+    keeps every outcome in int_events_classified. An incremental run on such a warehouse would
+    re-decide the history while the audit tables keep the old decisions: it stops and says
+    what to do, and a --full-refresh run goes ahead."""
+    database = copy_database(fixture_build, tmp_path / "warehouse")
+    with duckdb.connect(str(database)) as connection:
+        connection.execute(
+            "create table intermediate.validated_before as select * from intermediate.int_events_validated"
+        )
+        connection.execute("drop view intermediate.int_events_validated")
+        connection.execute("alter table intermediate.validated_before rename to int_events_validated")
+        connection.execute("drop table intermediate.int_events_classified")
+    select = ["run", "--select", "stg_currencies"]
+    stopped = run_dbt(select, tmp_path / "warehouse", database=database)
+    assert stopped.returncode != 0
+    assert "run `dbt build --full-refresh` once" in stopped.stdout, stopped.stdout[-3000:]
+    refreshed = run_dbt([*select, "--full-refresh"], tmp_path / "warehouse", database=database)
+    assert refreshed.returncode == 0, refreshed.stdout[-3000:]

@@ -103,7 +103,7 @@ def accepted_ids(run, file_name: str) -> list[str]:
     return [
         row[0]
         for row in run.query(
-            "select event_id from intermediate.int_events_deduplicated"
+            "select event_id from intermediate.int_events_classified"
             " where file_name = ? and dedupe_status = 'accepted' order by line_number",
             [file_name],
         )
