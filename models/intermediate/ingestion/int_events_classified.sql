@@ -21,6 +21,9 @@
     result. A single pass would have to hold every new record until the keys are counted
     (DECISIONLOG "One write per record"). -#}
 
+{#- the batches not classified yet (one watermark query, shared by the three reads below) -#}
+{%- set new_batches = meterline.new_batches_filter('batch_loaded_at') %}
+
 {#- the quarantine reason: the first that applies, in a fixed order (both passes) -#}
 {%- set quarantine_reason -%}
     case
@@ -49,21 +52,21 @@ with
 key_pass_records as (
 
     select * from {{ ref('int_events_parsed') }}
-    where {{ meterline.new_batches_filter('batch_loaded_at') }}
+    where {{ new_batches }}
 
 ),
 
 record_pass_records as (
 
     select * from {{ ref('int_events_parsed') }}
-    where {{ meterline.new_batches_filter('batch_loaded_at') }}
+    where {{ new_batches }}
 
 ),
 
 readings as (
 
     select * from {{ ref('int_event_meter_readings') }}
-    where {{ meterline.new_batches_filter('batch_loaded_at') }}
+    where {{ new_batches }}
 
 ),
 
