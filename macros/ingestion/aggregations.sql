@@ -17,6 +17,10 @@
                     quantity over all of them (count, sum)
       group_total   how the period quantities of several groups combine into one figure
                     for the meter: sum, max, min, or none (cannot be combined)
+      merge         how the quantities of two disjoint sets of a period's events combine
+                    into the quantity of their union (int_meter_usage adds a day's events
+                    to the period so far): sum or max; none when it must be recomputed from
+                    all the period's events (min: a set without values gives 0, not a bound)
 
     The aggregate expression of each is the macro aggregation_<name> (one file each in
     macros/ingestion/aggregations/), looked up by aggregation_expression(name). Adding an
@@ -25,23 +29,23 @@
 {% macro aggregations() -%}
     {{ return({
         'count': {'value_kind': 'none', 'non_negative': false, 'ordered': false, 'gauge': false,
-                  'additive': true, 'group_total': 'sum'},
+                  'additive': true, 'group_total': 'sum', 'merge': 'sum'},
         'sum': {'value_kind': 'number', 'non_negative': true, 'ordered': false, 'gauge': false,
-                'additive': true, 'group_total': 'sum'},
+                'additive': true, 'group_total': 'sum', 'merge': 'sum'},
         'max': {'value_kind': 'number', 'non_negative': true, 'ordered': false, 'gauge': false,
-                'additive': false, 'group_total': 'max'},
+                'additive': false, 'group_total': 'max', 'merge': 'max'},
         'min': {'value_kind': 'number', 'non_negative': true, 'ordered': false, 'gauge': false,
-                'additive': false, 'group_total': 'min'},
+                'additive': false, 'group_total': 'min', 'merge': none},
         'mean': {'value_kind': 'number', 'non_negative': true, 'ordered': false, 'gauge': false,
-                 'additive': false, 'group_total': none},
+                 'additive': false, 'group_total': none, 'merge': none},
         'latest': {'value_kind': 'number', 'non_negative': true, 'ordered': true, 'gauge': false,
-                   'additive': false, 'group_total': none},
+                   'additive': false, 'group_total': none, 'merge': none},
         'unique_count': {'value_kind': 'text', 'non_negative': false, 'ordered': false, 'gauge': false,
-                         'additive': false, 'group_total': none},
+                         'additive': false, 'group_total': none, 'merge': none},
         'time_weighted': {'value_kind': 'number', 'non_negative': true, 'ordered': true, 'gauge': true,
-                          'additive': false, 'group_total': 'sum'},
+                          'additive': false, 'group_total': 'sum', 'merge': none},
         'peak': {'value_kind': 'number', 'non_negative': true, 'ordered': true, 'gauge': true,
-                 'additive': false, 'group_total': none},
+                 'additive': false, 'group_total': none, 'merge': none},
     }) }}
 {%- endmacro %}
 

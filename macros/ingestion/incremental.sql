@@ -234,22 +234,34 @@
 {%- endmacro %}
 
 {#
-    Run at the start of every invocation (on-run-start). Earlier versions kept validation,
-    dedupe and the accepted events in three incremental tables; int_events_classified now holds
-    them and those three are views over it. Built on such a warehouse without --full-refresh,
-    int_events_classified would re-decide every earlier record with the current seeds while the
-    audit tables keep the earlier decisions, so the run stops and says what to do. A full refresh
-    keeps frozen invoices (late usage becomes adjustment lines). Returns no SQL.
+    Run at the start of every invocation (on-run-start). A warehouse whose event path was built
+    by an earlier version is rebuilt once with --full-refresh before an incremental run:
+    - earlier versions kept validation, dedupe and the accepted events in three incremental
+      tables; int_events_classified now holds them and those three are views over it. Built
+      without --full-refresh, int_events_classified would re-decide every earlier record with
+      the current seeds while the audit tables keep the earlier decisions;
+    - int_meter_usage without batch_loaded_at cannot tell which events it has taken in.
+    The run stops and says what to do. A full refresh keeps frozen invoices (late usage becomes
+    adjustment lines). Returns no SQL.
 #}
 {% macro check_event_path_layout() -%}
     {%- if execute and not flags.FULL_REFRESH -%}
+        {%- set earlier = none -%}
         {%- set node = graph.nodes.get('model.meterline.int_events_validated') -%}
-        {%- set earlier = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) if node else none -%}
-        {%- if earlier is not none and earlier.type == 'table' and meterline.model_relation('int_events_classified') is none -%}
+        {%- set validated = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) if node else none -%}
+        {%- if validated is not none and validated.type == 'table' and meterline.model_relation('int_events_classified') is none -%}
+            {%- set earlier = validated ~ " is a table" -%}
+        {%- endif -%}
+        {%- set usage = meterline.model_relation('int_meter_usage') -%}
+        {%- if earlier is none and usage is not none
+            and 'batch_loaded_at' not in adapter.get_columns_in_relation(usage) | map(attribute='name') | map('lower') | list -%}
+            {%- set earlier = usage ~ " has no batch_loaded_at" -%}
+        {%- endif -%}
+        {%- if earlier is not none -%}
             {%- do exceptions.raise_compiler_error(
-                "The event path was built by an earlier version (" ~ earlier ~ " is a table): run"
-                ~ " `dbt build --full-refresh` once (Dagster job meterline_reload) to rebuild it as"
-                ~ " int_events_classified. Frozen invoices are kept; late usage becomes adjustment lines."
+                "The event path was built by an earlier version (" ~ earlier ~ "): run"
+                ~ " `dbt build --full-refresh` once (Dagster job meterline_reload) to rebuild it."
+                ~ " Frozen invoices are kept; late usage becomes adjustment lines."
             ) -%}
         {%- endif -%}
     {%- endif -%}

@@ -15,8 +15,11 @@
     exact up to 10^29. A quantity that does not fit quantity_type (10^28 and more, e.g.
     over 10^10 events at the largest value) is null, never an overflow error: the
     not_null tests on the quantity then fail and name the row.
+
+    with_batch: also the latest batch_loaded_at of the group's events (int_meter_usage keeps
+    it to know which events it has taken in).
 #}
-{% macro aggregate_meter_values(relation, group_columns) -%}
+{% macro aggregate_meter_values(relation, group_columns, with_batch=false) -%}
     {%- set partition = group_columns | join(', ') -%}
     {%- set ordered = meterline.aggregation_list('ordered') -%}
     {%- set gauges = meterline.aggregation_list('gauge') -%}
@@ -29,6 +32,9 @@
         end as {{ meterline.quantity_type() }}) as quantity,
         count(*) as event_count,
         max(file_landed_at) as last_landed_at
+        {%- if with_batch %},
+        max(batch_loaded_at) as batch_loaded_at
+        {%- endif %}
     from (
         -- only ordered meters need the ranking (a sort): the other rows skip it
         select
@@ -54,4 +60,32 @@
             and ranked_source.aggregation not in {{ gauges }}
     ) as ranked
     group by {{ partition }}
+{%- endmacro %}
+
+
+{#
+    The quantities of the same meter, period and group over disjoint sets of events (rows with
+    the columns of aggregate_meter_values, with_batch), combined into one row per group: the
+    quantity over the union of the sets, by the aggregation's merge (registry: sum or max; an
+    aggregation without one is never handed here), the events counted, the latest landing and
+    batch. A part whose quantity is null (too large for quantity_type) makes the union's null,
+    as aggregating all the events at once would.
+#}
+{% macro merge_meter_quantities(relation, group_columns) -%}
+    {%- set registry = meterline.aggregations() -%}
+    select
+        {{ group_columns | join(', ') }},
+        cast(case
+            when count(quantity) < count(*) then null
+            else case aggregation
+                {%- for name in registry | sort if registry[name]['merge'] is not none %}
+                when '{{ name }}' then try_cast({{ registry[name]['merge'] }}(quantity) as {{ meterline.quantity_type() }})
+                {%- endfor %}
+            end
+        end as {{ meterline.quantity_type() }}) as quantity,
+        cast(sum(event_count) as bigint) as event_count,
+        max(last_landed_at) as last_landed_at,
+        max(batch_loaded_at) as batch_loaded_at
+    from {{ relation }}
+    group by {{ group_columns | join(', ') }}
 {%- endmacro %}

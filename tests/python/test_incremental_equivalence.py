@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from conftest import (
     PROJECT_DIR,
     DbtRun,
@@ -150,18 +151,21 @@ def land_day(landing: Path, day: int) -> None:
             ],
         )
     elif day == 2:
-        # typed Parquet (no source column): a1 again, identical -> duplicate across days
+        # typed Parquet (no source column): a1 again, identical -> duplicate across days; u4:
+        # Umbrella's users (unique_count) in November, which day 3 touches with storage only
         path = landing / "2026-11" / "day2.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(
             pa.table(
                 {
-                    "event_id": ["a1", "a2", "u2", "n1", "a9"],
+                    "event_id": ["a1", "a2", "u2", "n1", "a9", "u4"],
                     "event_type": [
                         "api_request", "api_request", "user_login", "api_request", "api_request",
+                        "user_login",
                     ],
                     "account_id": [
                         "acct_globex", "acct_globex", "acct_wayne", "acct_nobody", "acct_globex",
+                        "acct_umbrella",
                     ],
                     "occurred_at": [
                         "2026-11-02T10:00:00Z",
@@ -169,11 +173,12 @@ def land_day(landing: Path, day: int) -> None:
                         "2026-11-03T09:00:00Z",
                         "2026-11-03T09:00:00Z",
                         "2026-11-06T09:00:00Z",
+                        "2026-11-03T08:00:00Z",
                     ],
                     # a9: 500.0 as written is not the text 500: counted
                     "properties": [
                         '{"endpoint": "/a"}', '{"endpoint": "/b"}', '{"user_id": "x"}', None,
-                        '{"endpoint": "/b", "status": 500.0}',
+                        '{"endpoint": "/b", "status": 500.0}', '{"user_id": "w"}',
                     ],
                 }
             ),
@@ -310,25 +315,25 @@ def check_outcomes(incremental: DbtRun, full: DbtRun, runs: int = 3) -> None:
     # the daily runs were incremental: one load batch per run, each file read once
     assert incremental.query(
         "select count(distinct batch_loaded_at), count(*) from staging.stg_landing__event_records"
-    ) == [(runs, 24 + 14)]  # and acct_q's 13 + 1 requests
+    ) == [(runs, 25 + 14)]  # and acct_q's 13 + 1 requests
     assert full.query(
         "select count(distinct batch_loaded_at) from staging.stg_landing__event_records"
     ) == [(1,)]
 
     # hand-checked outcomes (same in both warehouses, checked on the incremental one)
-    # received 6 + 5 + 13 = 24 = 17 accepted + 3 duplicates + 4 quarantined (filtered-out
+    # received 6 + 6 + 13 = 25 = 18 accepted + 3 duplicates + 4 quarantined (filtered-out
     # events a8 and a10 are accepted), and acct_q's 13 + 1 requests, all accepted
     assert incremental.query(
         "select file_name, received, accepted, duplicates, quarantined "
         "from audit.audit_event_reconciliation order by file_name nulls last"
     ) == [
-        ("2026-11/day2.parquet", 5, 3, 1, 1),  # a1 duplicate, n1 unknown_account
+        ("2026-11/day2.parquet", 6, 4, 1, 1),  # a1 duplicate, n1 unknown_account
         ("day1.ndjson", 6, 5, 0, 1),  # broken line
         # t1 conflict, a5 duplicate, v1 and g3 invalid_value; t2 u3 a10 s1 a5 a6 s2 p1 g2 accepted
         ("day3.ndjson", 13, 9, 2, 2),
         ("q_day1.ndjson", 13, 13, 0, 0),
         ("q_day3.ndjson", 1, 1, 0, 0),
-        (None, 38, 31, 3, 4),
+        (None, 39, 32, 3, 4),
     ]
     # a8 (500) and a10 ("503") are excluded by api_requests, the only meter of api_request
     assert incremental.query(
@@ -361,6 +366,8 @@ def check_outcomes(incremental: DbtRun, full: DbtRun, runs: int = 3) -> None:
         "event_count from intermediate.int_meter_usage order by 1, 2, 3, 4"
     )
     assert usage == [
+        # u4 of day 2, kept as it was when day 3 brings Umbrella's storage only
+        ("active_users", "acct_umbrella", "2026-11-01", None, Decimal(1), 1),
         ("active_users", "acct_wayne", "2026-11-01", None, Decimal(2), 3),  # x, x, y
         ("api_requests", "acct_globex", "2026-11-01", "/a", Decimal(2), 2),  # a1, a5 (not a8)
         # a2, late a6, a9 (not a10)
@@ -671,21 +678,35 @@ def test_spark_incremental_runs_equal_full_refresh(tmp_path: Path) -> None:
     check_outcomes(incremental, full, runs=2)
 
 
+# What an earlier version's warehouse held, made from a current one
+EARLIER_LAYOUTS = {
+    # validation in a table of its own, no int_events_classified
+    "validated_table": [
+        "create table intermediate.validated_before as select * from intermediate.int_events_validated",
+        "drop view intermediate.int_events_validated",
+        "alter table intermediate.validated_before rename to int_events_validated",
+        "drop table intermediate.int_events_classified",
+    ],
+    # period totals without the batch of their events
+    "usage_without_batch": [
+        "alter table intermediate.int_meter_usage drop column batch_loaded_at",
+    ],
+}
+
+
+@pytest.mark.parametrize("layout", sorted(EARLIER_LAYOUTS))
 def test_an_event_path_built_by_an_earlier_version_asks_for_a_full_refresh(
-    fixture_build: DbtRun, tmp_path: Path
+    fixture_build: DbtRun, tmp_path: Path, layout: str
 ) -> None:
-    """Earlier versions kept validation in a table of its own (int_events_validated); this one
-    keeps every outcome in int_events_classified. An incremental run on such a warehouse would
-    re-decide the history while the audit tables keep the old decisions: it stops and says
-    what to do, and a --full-refresh run goes ahead."""
+    """Earlier versions kept validation in a table of its own (int_events_validated), where
+    this one keeps every outcome in int_events_classified, and period totals without the batch
+    of their events. An incremental run on such a warehouse would re-decide the history while
+    the audit tables keep the old decisions, or could not tell which events the totals hold: it
+    stops and says what to do, and a --full-refresh run goes ahead."""
     database = copy_database(fixture_build, tmp_path / "warehouse")
     with duckdb.connect(str(database)) as connection:
-        connection.execute(
-            "create table intermediate.validated_before as select * from intermediate.int_events_validated"
-        )
-        connection.execute("drop view intermediate.int_events_validated")
-        connection.execute("alter table intermediate.validated_before rename to int_events_validated")
-        connection.execute("drop table intermediate.int_events_classified")
+        for statement in EARLIER_LAYOUTS[layout]:
+            connection.execute(statement)
     select = ["run", "--select", "stg_currencies"]
     stopped = run_dbt(select, tmp_path / "warehouse", database=database)
     assert stopped.returncode != 0
