@@ -247,8 +247,7 @@
 {% macro check_event_path_layout() -%}
     {%- if execute and not flags.FULL_REFRESH -%}
         {%- set earlier = none -%}
-        {%- set node = graph.nodes.get('model.meterline.int_events_validated') -%}
-        {%- set validated = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) if node else none -%}
+        {%- set validated = meterline.model_relation('int_events_validated') -%}
         {%- if validated is not none and validated.type == 'table' and meterline.model_relation('int_events_classified') is none -%}
             {%- set earlier = validated ~ " is a table" -%}
         {%- endif -%}

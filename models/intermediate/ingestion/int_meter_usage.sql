@@ -65,7 +65,8 @@ new_parts as (
 
 ),
 
-held_parts as (
+-- the rows held for the touched periods, every meter
+held_touched as (
 
     select held.*
     from held
@@ -73,17 +74,23 @@ held_parts as (
         on
             held.account_id = touched_periods.account_id
             and held.period_start = touched_periods.period_start
-    where held.aggregation not in {{ not_merging }}
+
+),
+
+merge_parts as (
+
+    select {{ row_grain | join(', ') }}, quantity, event_count, last_landed_at, batch_loaded_at
+    from new_parts
+    union all
+    select {{ row_grain | join(', ') }}, quantity, event_count, last_landed_at, batch_loaded_at
+    from held_touched
+    where aggregation not in {{ not_merging }}
 
 ),
 
 merged as (
 
-    {{ meterline.merge_meter_quantities(
-        '(select ' ~ (row_grain | join(', ')) ~ ', quantity, event_count, last_landed_at, batch_loaded_at from new_parts'
-        ~ ' union all select ' ~ (row_grain | join(', ')) ~ ', quantity, event_count, last_landed_at, batch_loaded_at from held_parts)',
-        row_grain,
-    ) }}
+    {{ meterline.merge_meter_quantities('merge_parts', row_grain) }}
 
 ),
 
@@ -121,19 +128,15 @@ recomputed as (
 -- the touched periods' rows of meters without new events, as held
 kept as (
 
-    select held.*
-    from held
-    inner join touched_periods
-        on
-            held.account_id = touched_periods.account_id
-            and held.period_start = touched_periods.period_start
+    select held_touched.*
+    from held_touched
     left join recomputed_meters
         on
-            held.account_id = recomputed_meters.account_id
-            and held.period_start = recomputed_meters.period_start
-            and held.meter_id = recomputed_meters.meter_id
+            held_touched.account_id = recomputed_meters.account_id
+            and held_touched.period_start = recomputed_meters.period_start
+            and held_touched.meter_id = recomputed_meters.meter_id
     where
-        held.aggregation in {{ not_merging }}
+        held_touched.aggregation in {{ not_merging }}
         and recomputed_meters.meter_id is null
 
 ),
