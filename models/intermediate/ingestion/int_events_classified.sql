@@ -15,16 +15,18 @@
     copy: it is accepted as it is. Only the contested keys (several copies in the new
     batches, or a copy taken in earlier) are ranked, on the few columns ranking needs.
 
-    Two passes over the new records, each read once and never held: the key pass computes
-    validity and the dedupe key only, finds the contested keys and ranks their copies (a small
-    result); the record pass computes every column and looks each record up in that small
-    result. A single pass would have to hold every new record until the keys are counted
-    (DECISIONLOG "One write per record"). -#}
+    Three reads of the new records, none held: the key pass counts the copies of every dedupe
+    key (the ids only, no JSON beyond them); the contested pass takes the records of the keys
+    with several copies or a copy taken in earlier (a few per cent) and ranks their valid copies
+    on the columns ranking needs; the record pass computes every column of every record and
+    looks it up in that small result. A single pass would have to hold every new record until
+    the keys are counted, and validating and hashing every record twice cost a third of the
+    model (DECISIONLOG "One write per record"). -#}
 
-{#- the batches not classified yet (one watermark query, shared by the three reads below) -#}
+{#- the batches not classified yet (one watermark query, shared by the reads below) -#}
 {%- set new_batches = meterline.new_batches_filter('batch_loaded_at') %}
 
-{#- the quarantine reason: the first that applies, in a fixed order (both passes) -#}
+{#- the quarantine reason: the first that applies, in a fixed order (contested and record pass) -#}
 {%- set quarantine_reason -%}
     case
         -- a file that could not be read to its end, or changed after it was loaded
@@ -48,8 +50,16 @@
 
 with
 
--- the new records, read once by each pass (a constant filter, pushed down to staging)
+-- the new records, read once by each pass (a constant filter, pushed down to staging; each
+-- pass selects the columns it needs, so the key pass computes the ids only)
 key_pass_records as (
+
+    select * from {{ ref('int_events_parsed') }}
+    where {{ new_batches }}
+
+),
+
+id_pass_records as (
 
     select * from {{ ref('int_events_parsed') }}
     where {{ new_batches }}
@@ -90,45 +100,18 @@ invalid_values as (
 
 ),
 
--- key pass: validity and the dedupe key; the contested copies ranked ---------------------
-
-key_checked as (
-
-    select
-        key_pass_records.*,
-        accounts.account_id is not null as is_known_account,
-        invalid_values.record_id is not null as has_invalid_value
-    from key_pass_records
-    left join accounts
-        on key_pass_records.account_id = accounts.account_id
-    left join invalid_values
-        on key_pass_records.record_id = invalid_values.record_id
-
-),
-
-valid_copies as (
-
-    -- quarantined records take no part in dedupe: a corrected resend with the same id counts
-    select
-        record_id,
-        source,
-        event_id,
-        file_name,
-        line_number,
-        file_landed_at,
-        payload_hash
-    from key_checked
-    where {{ quarantine_reason }} is null
-
-),
+-- key pass: the copies of every dedupe key; the contested copies ranked -----------------------
 
 key_copies as (
 
+    -- every record with an event id, valid or not: a key with one copy in all (and none taken
+    -- in earlier) is uncontested whatever its validity; the others are looked at closely below
     select
         source,
         event_id,
         count(*) as copies
-    from valid_copies
+    from key_pass_records
+    where event_id is not null
     group by source, event_id
 
 ),
@@ -199,7 +182,7 @@ earlier_winners as (
 
 contested_keys as (
 
-    -- keys with several copies in the new batches, or with a copy taken in earlier
+    -- keys with several copies in the new batches (valid or not), or with a copy taken in earlier
     select
         source,
         event_id
@@ -213,15 +196,56 @@ contested_keys as (
 
 ),
 
-contested as (
+contested_ids as (
 
-    -- the new valid copies of contested keys, on the columns ranking and classifying need
-    select valid_copies.*
-    from valid_copies
+    select id_pass_records.record_id
+    from id_pass_records
     inner join contested_keys
         on
-            valid_copies.source = contested_keys.source
-            and valid_copies.event_id = contested_keys.event_id
+            id_pass_records.source = contested_keys.source
+            and id_pass_records.event_id = contested_keys.event_id
+
+),
+
+contested_records as (
+
+    -- looked up by record_id, a column staging holds: the lookup runs before parsing, which
+    -- then reads these records only
+    select * from {{ ref('int_events_parsed') }}
+    where
+        {{ new_batches }}
+        and record_id in (select contested_ids.record_id from contested_ids)
+
+),
+
+contested_checked as (
+
+    select
+        contested_records.*,
+        accounts.account_id is not null as is_known_account,
+        invalid_values.record_id is not null as has_invalid_value
+    from contested_records
+    left join accounts
+        on contested_records.account_id = accounts.account_id
+    left join invalid_values
+        on contested_records.record_id = invalid_values.record_id
+
+),
+
+contested as (
+
+    -- the valid copies of contested keys, on the columns ranking and classifying need
+    -- (quarantined records take no part in dedupe: a corrected resend with the same id counts)
+    select
+        record_id,
+        source,
+        event_id,
+        file_name,
+        line_number,
+        file_landed_at,
+        payload_hash
+    from contested_checked
+    where {{ quarantine_reason }} is null
 
 ),
 
