@@ -9,9 +9,15 @@
 {#
     The billing "today": var as_of (YYYY-MM-DD), else env METERLINE_AS_OF, else the current
     date in UTC. The environment variable keeps dbt's partial parsing on a daily run: a
-    changed --vars makes dbt parse the whole project again.
+    changed --vars makes dbt parse the whole project again. It is read when a model runs,
+    not while dbt parses: an environment variable read while parsing makes dbt parse every
+    file that read it again when it changes, i.e. on every daily run. No setting depends on
+    the date, so parsing sees a fixed placeholder.
 #}
 {% macro as_of_date() -%}
+    {%- if not execute -%}
+        {{ return('1970-01-01') }}
+    {%- endif -%}
     {%- set raw = var('as_of', env_var('METERLINE_AS_OF', '')) -%}
     {%- if raw is none or raw == '' -%}
         {%- set raw = modules.datetime.datetime.now(modules.pytz.utc).strftime('%Y-%m-%d') -%}

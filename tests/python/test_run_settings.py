@@ -29,3 +29,16 @@ def test_as_of_from_environment_then_var(tmp_path: Path, monkeypatch: pytest.Mon
     from_var = run_dbt(SHOW_AS_OF, tmp_path / "var", as_of="2030-01-31")
     assert from_var.returncode == 0, from_var.stdout[-2000:]
     assert _shown_as_of(from_var.stdout) == "2030-01-31"
+
+
+def test_a_new_as_of_parses_nothing_again(tmp_path: Path) -> None:
+    """A daily run changes METERLINE_AS_OF only: dbt keeps the parsed project as it is (no
+    file parsed again) and the models still read the new date."""
+    first = run_dbt(SHOW_AS_OF, tmp_path, as_of="2031-02-03")
+    assert first.returncode == 0, first.stdout[-2000:]
+    assert _shown_as_of(first.stdout) == "2031-02-03"
+    second = run_dbt(SHOW_AS_OF, tmp_path, as_of="2031-02-04")
+    assert second.returncode == 0, second.stdout[-2000:]
+    assert _shown_as_of(second.stdout) == "2031-02-04"
+    second_log = (tmp_path / "logs" / "dbt.log").read_text().split("Running with dbt=")[-1]
+    assert "Partial parsing enabled, no changes found" in second_log, second_log[:3000]
