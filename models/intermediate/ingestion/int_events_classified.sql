@@ -20,8 +20,8 @@
     with several copies or a copy taken in earlier (a few per cent) and ranks their valid copies
     on the columns ranking needs; the record pass computes every column of every record and
     looks it up in that small result. A single pass would have to hold every new record until
-    the keys are counted, and validating and hashing every record twice cost a third of the
-    model (DECISIONLOG "One write per record"). -#}
+    the keys are counted; validating and hashing every record in the key pass too cost a
+    quarter of the model (DECISIONLOG "One write per record"). -#}
 
 {#- the batches not classified yet (one watermark query, shared by the reads below) -#}
 {%- set new_batches = meterline.new_batches_filter('batch_loaded_at') %}
