@@ -19,6 +19,8 @@
     'account_id', 'contract_id', 'plan_id', 'meter_id', 'aggregation',
     'period_start', 'period_end', 'dimension_value',
 ] %}
+{#- a row's columns, as the parts unioned below select them -#}
+{%- set row_columns = (row_grain + ['quantity', 'event_count', 'last_landed_at', 'batch_loaded_at']) | join(', ') %}
 
 -- the two branches below hold whole CTEs, at the top level
 -- sqlfluff:indentation:template_blocks_indent:false
@@ -79,10 +81,10 @@ held_touched as (
 
 merge_parts as (
 
-    select {{ row_grain | join(', ') }}, quantity, event_count, last_landed_at, batch_loaded_at
+    select {{ row_columns }}
     from new_parts
     union all
-    select {{ row_grain | join(', ') }}, quantity, event_count, last_landed_at, batch_loaded_at
+    select {{ row_columns }}
     from held_touched
     where aggregation not in {{ not_merging }}
 
@@ -143,13 +145,13 @@ kept as (
 
 aggregated as (
 
-    select {{ row_grain | join(', ') }}, quantity, event_count, last_landed_at, batch_loaded_at
+    select {{ row_columns }}
     from merged
     union all
-    select {{ row_grain | join(', ') }}, quantity, event_count, last_landed_at, batch_loaded_at
+    select {{ row_columns }}
     from recomputed
     union all
-    select {{ row_grain | join(', ') }}, quantity, event_count, last_landed_at, batch_loaded_at
+    select {{ row_columns }}
     from kept
 
 ),
