@@ -10,9 +10,11 @@
    ``payg`` account and contract per benchmark account;
 4. adds one more day of files and runs ``dbt build`` again (no ``--full-refresh``): the daily
    incremental run;
+5. runs that daily build once more with nothing new (same files, same ``as_of``): the idle
+   rerun, what any daily run costs before it reads a single new event;
 
 and prints a table of seconds, peak RSS and events per second, then, as the last line,
-``full_vs_floor=R1 incremental_vs_full=R2 peak_rss_mb=M events=N``. A JSON copy of the result
+``full_vs_floor=R1 incremental_vs_full=R2 idle_vs_full=R3 peak_rss_mb=M events=N``. A JSON copy of the result
 goes to ``bench/results/``.
 """
 
@@ -514,12 +516,13 @@ def format_table(results: list[StepResult]) -> str:
 
 
 def ratio_line(
-    floor: StepResult, full: StepResult, incremental: StepResult, events: int
+    floor: StepResult, full: StepResult, incremental: StepResult, idle: StepResult, events: int
 ) -> str:
-    peak = max(r.peak_rss_mb or 0.0 for r in (full, incremental))
+    peak = max(r.peak_rss_mb or 0.0 for r in (full, incremental, idle))
     return (
         f"full_vs_floor={full.seconds / floor.seconds:.2f} "
         f"incremental_vs_full={incremental.seconds / full.seconds:.2f} "
+        f"idle_vs_full={idle.seconds / full.seconds:.2f} "
         f"peak_rss_mb={peak:.0f} events={events}"
     )
 
@@ -636,7 +639,8 @@ class Bench:
         return result
 
     def run(self, append_dir: Path) -> str | None:
-        """Floor, full build, then the appended day; the ratio line if every step passed."""
+        """Floor, full build, the appended day, then the idle rerun; the ratio line if every
+        step passed."""
         floor = self.floor()
         if floor.returncode != 0:
             return None
@@ -653,7 +657,14 @@ class Bench:
         )
         if incremental.returncode != 0:
             return None
-        return ratio_line(floor, full, incremental, self.spec.events)
+        # The daily run again with nothing new: the fixed cost of any daily run (dbt's start,
+        # every model's statements, the rating chain rebuilt), which no day's data can go below.
+        idle = self.meterline(
+            "meterline idle rerun", self.spec.day(self.spec.days + 1), 0, full=False,
+        )
+        if idle.returncode != 0:
+            return None
+        return ratio_line(floor, full, incremental, idle, self.spec.events)
 
 
 def build_record(

@@ -24,7 +24,8 @@ from bench.floor_spark import spark_settings
 REPO = Path(__file__).resolve().parents[2]
 SPEC = gen.Spec(events=5_000, days=4, accounts=30, seed=7, start="2026-06-01")
 RATIO_LINE = re.compile(
-    r"^full_vs_floor=\d+\.\d{2} incremental_vs_full=\d+\.\d{2} peak_rss_mb=\d+ events=\d+$"
+    r"^full_vs_floor=\d+\.\d{2} incremental_vs_full=\d+\.\d{2} idle_vs_full=\d+\.\d{2}"
+    r" peak_rss_mb=\d+ events=\d+$"
 )
 
 
@@ -273,7 +274,7 @@ def test_project_copy_adds_bench_accounts_and_leaves_repo_seeds(tmp_path: Path) 
 
 
 def test_bench_run_smoke(tmp_path: Path) -> None:
-    """A tiny end-to-end run: floor, full dbt build, incremental build, ratio line."""
+    """A tiny end-to-end run: floor, full dbt build, incremental build, idle rerun, ratio line."""
     before = {p.name: p.read_bytes() for p in (REPO / "seeds").glob("*.csv")}
     proc = subprocess.run(
         [
@@ -296,6 +297,15 @@ def test_bench_run_smoke(tmp_path: Path) -> None:
     # the lineage view is read after each build: the largest usage line has its records
     for step in result["steps"][1:]:
         assert step["details"]["lineage_line_records"] > 0, step["details"]
+    # the idle rerun reads nothing new and changes nothing the daily run built
+    steps = {step["step"]: step for step in result["steps"]}
+    assert list(steps) == [
+        "floor", "meterline full build", "meterline incremental", "meterline idle rerun",
+    ]
+    daily, idle = steps["meterline incremental"], steps["meterline idle rerun"]
+    assert idle["events"] == 0
+    for figure in ("usage_event_count", "invoice_count", "lineage_line_records"):
+        assert idle["details"][figure] == daily["details"][figure], figure
     assert not (tmp_path / "work").exists()
     assert before == {p.name: p.read_bytes() for p in (REPO / "seeds").glob("*.csv")}
 
