@@ -14,8 +14,8 @@
    rerun, what any daily run costs before it reads a single new event;
 
 and prints a table of seconds, peak RSS and events per second, then, as the last line,
-``full_vs_floor=R1 incremental_vs_full=R2 idle_vs_full=R3 peak_rss_mb=M events=N``. A JSON copy of the result
-goes to ``bench/results/``.
+``full_vs_floor=R1 incremental_vs_full=R2 idle_vs_full=R3 peak_rss_mb=M events=N``. A JSON
+copy of the result goes to ``bench/results/``.
 """
 
 from __future__ import annotations
