@@ -651,17 +651,15 @@ class Bench:
         if full.returncode != 0:
             return None
         link_files(append_dir, self.landing)
+        daily_as_of = self.spec.day(self.spec.days + 1)
         incremental = self.meterline(
-            "meterline incremental", self.spec.day(self.spec.days + 1),
-            append_rows(self.spec), full=False,
+            "meterline incremental", daily_as_of, append_rows(self.spec), full=False,
         )
         if incremental.returncode != 0:
             return None
         # The daily run again with nothing new: the fixed cost of any daily run (dbt's start,
         # every model's statements, the rating chain rebuilt), which no day's data can go below.
-        idle = self.meterline(
-            "meterline idle rerun", self.spec.day(self.spec.days + 1), 0, full=False,
-        )
+        idle = self.meterline("meterline idle rerun", daily_as_of, 0, full=False)
         if idle.returncode != 0:
             return None
         return ratio_line(floor, full, incremental, idle, self.spec.events)
